@@ -1,0 +1,506 @@
+"""The plan file format: what a plan may say, checked before anything is stored.
+
+A plan is data, never code: every scoring rule is one of a small set of declarative kinds whose
+parameters are written the way the seed documents write them. The models here only check shape and
+local consistency; cross-references (unit names, codes, sums) are checked by `plan_check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.values import ValueParseError, ValueType, parse_value
+
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a plan file must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueSpec(Strict):
+    """The figure a rule reads: its type, its unit for amounts, and the bounds a report must meet."""
+
+    type: ValueType
+    unit: Literal["元", "万元", "亿元"] | None = None
+    min: str | None = None
+    max: str | None = None
+    label: str | None = Field(default=None, description="What the figure is, in the plan's words.")
+
+    @model_validator(mode="after")
+    def _bounds_parse(self) -> ValueSpec:
+        for bound in (self.min, self.max):
+            if bound is not None:
+                self.read(bound, check_bounds=False)
+        return self
+
+    def lower(self) -> Decimal | None:
+        """The smallest value a report may carry (a negative count is impossible)."""
+        if self.min is not None:
+            return self.read(self.min, check_bounds=False)
+        return Decimal(1) if self.type is ValueType.RANK else Decimal(0)
+
+    def upper(self) -> Decimal | None:
+        """The largest value a report may carry; shares stop at 100% unless the plan says otherwise."""
+        if self.max is not None:
+            return None if self.max == "none" else self.read(self.max, check_bounds=False)
+        return Decimal(1) if self.type is ValueType.PERCENT else None
+
+    def read(self, text: str | int | Decimal, *, check_bounds: bool = True) -> Decimal:
+        """Parse a value written in a plan file or in chat, in this spec's type and unit."""
+        if check_bounds:
+            return parse_value(str(text), self.type, unit=self.unit, lower=self.lower(), upper=self.upper())
+        return parse_value(str(text), self.type, unit=self.unit)
+
+
+def _spec(vtype: ValueType, **kw: str) -> ValueSpec:
+    return ValueSpec(type=vtype, **kw)  # type: ignore[arg-type]
+
+
+class Condition(Strict):
+    """One comparison against a threshold written in the value language ("7000万", "100%", "0")."""
+
+    at_least: str | None = None
+    above: str | None = None
+    at_most: str | None = None
+    below: str | None = None
+    equals: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [k for k, v in self.model_dump().items() if v is not None]
+        if len(given) != 1:
+            raise ValueError("a condition needs exactly one of at_least, above, at_most, below, equals")
+        return self
+
+    @property
+    def op(self) -> str:
+        """The comparison's name."""
+        return next(k for k, v in self.model_dump().items() if v is not None)
+
+    def threshold(self, spec: ValueSpec) -> Decimal:
+        """The threshold in the base unit of `spec`."""
+        return spec.read(str(getattr(self, self.op)), check_bounds=False)
+
+    def holds(self, value: Decimal, spec: ValueSpec) -> bool:
+        """Whether `value` meets this condition."""
+        limit = self.threshold(spec)
+        return {
+            "at_least": value >= limit,
+            "above": value > limit,
+            "at_most": value <= limit,
+            "below": value < limit,
+            "equals": value == limit,
+        }[self.op]
+
+
+class LinearRule(Strict):
+    """Points rise (or fall) in proportion between two thresholds: 0 at `zero_at`, all at `full_at`."""
+
+    kind: Literal["linear"]
+    value: ValueSpec
+    zero_at: str
+    full_at: str
+    round: int | None = Field(default=None, ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> LinearRule:
+        if self.value.read(self.zero_at, check_bounds=False) == self.value.read(self.full_at, check_bounds=False):
+            raise ValueError("zero_at and full_at must differ")
+        return self
+
+
+class Band(Strict):
+    """One step: when the condition holds, the item earns `points`."""
+
+    when: Condition
+    points: Decimal = Field(ge=0)
+
+
+class BandsRule(Strict):
+    """Step bands: the first band whose condition holds gives the points; otherwise `otherwise`."""
+
+    kind: Literal["bands"]
+    value: ValueSpec
+    bands: list[Band] = Field(min_length=1)
+    otherwise: Decimal = Field(default=Decimal(0), ge=0)
+
+    @model_validator(mode="after")
+    def _thresholds_parse(self) -> BandsRule:
+        for band in self.bands:
+            band.when.threshold(self.value)
+        return self
+
+
+class RankStepsRule(Strict):
+    """Rank steps: full points within the first places, minus `per_step` for every further `step`."""
+
+    kind: Literal["rank_steps"]
+    value: ValueSpec = _spec(ValueType.RANK)
+    full_within: Decimal = Field(gt=0)
+    step: Decimal = Field(gt=0)
+    per_step: Decimal = Field(gt=0)
+    zero_beyond: Decimal = Field(gt=0)
+
+
+class DeductRule(Strict):
+    """From the maximum, `per` points off for every `step` the figure exceeds `allowance`; floor 0."""
+
+    kind: Literal["deduct"]
+    value: ValueSpec = _spec(ValueType.COUNT)
+    per: Decimal = Field(gt=0)
+    allowance: str = "0"
+    step: str = "1"
+    rounding: Literal["up", "down", "exact"] = "up"
+
+    @model_validator(mode="after")
+    def _parse(self) -> DeductRule:
+        self.value.read(self.allowance, check_bounds=False)
+        if self.value.read(self.step, check_bounds=False) <= 0:
+            raise ValueError("step must be positive")
+        return self
+
+
+class PeriodicCheckRule(Strict):
+    """Each period is checked: `reward` when the condition is met, `penalty` off when it is not."""
+
+    kind: Literal["periodic_check"]
+    value: ValueSpec
+    met: Condition
+    reward: Decimal = Field(gt=0)
+    penalty: Decimal = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _parse(self) -> PeriodicCheckRule:
+        self.met.threshold(self.value)
+        return self
+
+
+class CountRule(Strict):
+    """`per` points for each thing counted, up to the maximum."""
+
+    kind: Literal["count"]
+    value: ValueSpec = _spec(ValueType.COUNT)
+    per: Decimal = Field(gt=0)
+
+
+class FractionRule(Strict):
+    """Points are the reported share times the maximum (coverage 87% of 1 point = 0.87)."""
+
+    kind: Literal["fraction"]
+    value: ValueSpec = _spec(ValueType.PERCENT)
+    round: int | None = Field(default=None, ge=0, le=6)
+
+
+class YesNoRule(Strict):
+    """All or nothing: the answer named in `earns` gives the maximum, the other gives 0."""
+
+    kind: Literal["yes_no"]
+    question: str | None = None
+    earns: Literal["yes", "no"] = "yes"
+
+    @property
+    def value(self) -> ValueSpec:
+        """A yes/no figure."""
+        return _spec(ValueType.YES_NO)
+
+
+class AssessedRule(Strict):
+    """Points awarded by the assessor (the office), between 0 and the maximum."""
+
+    kind: Literal["assessed"]
+
+    @property
+    def value(self) -> ValueSpec:
+        """The points themselves; the upper bound is the item's maximum."""
+        return _spec(ValueType.POINTS)
+
+
+LeafRule = Annotated[
+    LinearRule
+    | BandsRule
+    | RankStepsRule
+    | DeductRule
+    | PeriodicCheckRule
+    | CountRule
+    | FractionRule
+    | YesNoRule
+    | AssessedRule,
+    Field(discriminator="kind"),
+]
+
+
+class Item(Strict):
+    """A sub-item of an indicator: its own maximum, rule and seed sentence."""
+
+    name: str = Field(min_length=1, max_length=40)
+    aliases: list[str] = Field(default_factory=list)
+    max: Decimal = Field(gt=0)
+    rule: LeafRule
+    text: str | None = None
+    note: str | None = None
+
+    def names(self) -> list[str]:
+        """Every name a report may use for this item."""
+        return [self.name, *self.aliases]
+
+
+class EachItem(Strict):
+    """The shared maximum and rule of items listed by name only."""
+
+    max: Decimal = Field(gt=0)
+    rule: LeafRule
+
+
+class SumRule(Strict):
+    """The sum of sub-items, capped at the indicator's maximum."""
+
+    kind: Literal["sum"]
+    items: list[Item | str] = Field(min_length=1)
+    each: EachItem | None = None
+
+    @model_validator(mode="after")
+    def _expand(self) -> SumRule:
+        if any(isinstance(i, str) for i in self.items) and self.each is None:
+            raise ValueError("items given by name need `each` with their max and rule")
+        return self
+
+    def expanded(self) -> list[Item]:
+        """Every item with its own max and rule."""
+        out: list[Item] = []
+        for entry in self.items:
+            if isinstance(entry, str):
+                assert self.each is not None
+                out.append(Item(name=entry, max=self.each.max, rule=self.each.rule))
+            else:
+                out.append(entry)
+        return out
+
+
+Rule = Annotated[
+    LinearRule
+    | BandsRule
+    | RankStepsRule
+    | DeductRule
+    | PeriodicCheckRule
+    | CountRule
+    | FractionRule
+    | YesNoRule
+    | AssessedRule
+    | SumRule,
+    Field(discriminator="kind"),
+]
+
+
+class Periods(Strict):
+    """Reporting periods of a periodic indicator, by month, inclusive."""
+
+    every: Literal["month"] = "month"
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        if not PERIOD_RE.match(v):
+            raise ValueError("a period is written YYYY-MM")
+        return v
+
+    def months(self) -> list[str]:
+        """Every period from start to end."""
+        year, month = map(int, self.start.split("-"))
+        out: list[str] = []
+        while f"{year:04d}-{month:02d}" <= self.end:
+            out.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+
+
+class Unit(Strict):
+    """A department or other body that can be responsible for work."""
+
+    name: str = Field(min_length=1, max_length=60)
+    aliases: list[str] = Field(default_factory=list)
+    kind: Literal["department", "town", "court", "bank", "company", "other"] = "department"
+    note: str | None = None
+
+
+class Group(Strict):
+    """A name that stands for several units ("各镇街"); members may be units or other groups."""
+
+    name: str = Field(min_length=1, max_length=60)
+    aliases: list[str] = Field(default_factory=list)
+    members: list[str] = Field(min_length=1)
+    note: str | None = None
+
+
+class Phase(Strict):
+    """A stage of the plan with its dates."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    text: str | None = None
+
+
+class Leader(Strict):
+    """A member of the leadership group, as the plan lists them (for the record, not for login)."""
+
+    name: str
+    role: str
+    title: str | None = None
+    unit: str | None = None
+
+
+class TaskPart(Strict):
+    """A paragraph of a task that names its own responsible units."""
+
+    text: str
+    units: list[str] = Field(min_length=1)
+
+
+class Task(Strict):
+    """A task of the plan: who does what by when."""
+
+    code: str
+    group: str | None = None
+    title: str
+    text: str | None = None
+    units: list[str] = Field(min_length=1)
+    lead: list[str] = Field(default_factory=list)
+    parts: list[TaskPart] = Field(default_factory=list)
+    deadline: dt.date | None = None
+    ongoing: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _when(self) -> Task:
+        if self.deadline is None and not self.ongoing:
+            raise ValueError("a task needs a deadline or ongoing: true")
+        return self
+
+
+class Section(Strict):
+    """A heading that groups indicators (Puyang's 一…八, Dingtao's 16); its max is the sum."""
+
+    code: str
+    name: str
+    max: Decimal = Field(ge=0)
+    bonus: bool = False
+
+
+class Indicator(Strict):
+    """A scored indicator: the code a liaison reports against, its maximum and its rule."""
+
+    code: str
+    name: str
+    section: str | None = None
+    max: Decimal = Field(gt=0)
+    bonus: bool = False
+    periods: Periods | None = None
+    rule: Rule
+    rule_text: str = Field(min_length=1, description="The seed's own words for the rule.")
+    source: str | None = None
+    goal: str | None = None
+    evidence: str | None = None
+    evidence_due: dt.date | None = None
+    lead: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    def items(self) -> list[Item]:
+        """Sub-items of a sum rule, else nothing."""
+        return self.rule.expanded() if isinstance(self.rule, SumRule) else []
+
+
+class Gate(Strict):
+    """A pass/fail basic indicator: not scored, but the plan fails without it."""
+
+    code: str
+    name: str
+    text: str | None = None
+    evidence: str | None = None
+    evidence_due: dt.date | None = None
+    lead: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Office(Strict):
+    """The leadership group's office: the unit that administers the plan."""
+
+    unit: str
+    director: str | None = None
+    contacts: list[str] = Field(default_factory=list)
+
+
+class Plan(Strict):
+    """A whole plan file."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,40}$")
+    name: str
+    issuer: str | None = None
+    document: str | None = None
+    issued: dt.date | None = None
+    timezone: str = "Asia/Shanghai"
+    start: dt.date
+    end: dt.date
+    evidence_due: dt.date | None = None
+    office: Office | None = None
+    max_points: Decimal = Decimal(100)
+    bonus_points: Decimal = Decimal(0)
+    units: list[Unit] = Field(min_length=1)
+    groups: list[Group] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
+    leaders: list[Leader] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    gates: list[Gate] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+
+
+def check_value_text(spec: ValueSpec, text: str) -> str | None:
+    """A reason why `text` is not a valid threshold for `spec`, or None."""
+    try:
+        spec.read(text, check_bounds=False)
+    except ValueParseError as exc:
+        return str(exc)
+    return None
+
+
+__all__ = [
+    "CODE_RE",
+    "AssessedRule",
+    "Band",
+    "BandsRule",
+    "Condition",
+    "CountRule",
+    "DeductRule",
+    "FractionRule",
+    "Gate",
+    "Group",
+    "Indicator",
+    "Item",
+    "LeafRule",
+    "LinearRule",
+    "Periods",
+    "PeriodicCheckRule",
+    "Plan",
+    "RankStepsRule",
+    "Rule",
+    "Section",
+    "SumRule",
+    "Task",
+    "Unit",
+    "ValueSpec",
+    "YesNoRule",
+]
