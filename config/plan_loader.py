@@ -152,14 +152,22 @@ def resolve_plan_source(name: str) -> Path:
 
 
 def _unit_names(plan: Plan) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for unit in plan.units:
-        for name in (unit.name, *unit.aliases):
-            names[name] = unit.name
-    for group in plan.groups:
-        for name in (group.name, *group.aliases):
-            names[name] = group.name
-    return names
+    entries = [(u.name, u.aliases) for u in plan.units] + [(g.name, g.aliases) for g in plan.groups]
+    return {alias: name for name, aliases in entries for alias in (name, *aliases)}
+
+
+def _alias_clashes(plan: Plan) -> list[tuple[Loc, str]]:
+    """A name or alias may stand for one unit or group only."""
+    owner: dict[str, str] = {}
+    problems: list[tuple[Loc, str]] = []
+    entries: list[tuple[str, int, str, list[str]]] = [("units", i, u.name, u.aliases) for i, u in enumerate(plan.units)]
+    entries += [("groups", i, g.name, g.aliases) for i, g in enumerate(plan.groups)]
+    for field, index, name, aliases in entries:
+        for alias in (name, *aliases):
+            if owner.get(alias, name) != name:
+                problems.append(((field, index, "aliases"), f"{alias!r} already names {owner[alias]!r}"))
+            owner.setdefault(alias, name)
+    return problems
 
 
 def _duplicates(values: list[str]) -> list[int]:
@@ -212,6 +220,9 @@ def _refs(plan: Plan) -> list[tuple[Loc, str]]:
     for gi, gate in enumerate(plan.gates):
         check(("gates", gi, "units"), gate.units)
         check(("gates", gi, "lead"), gate.lead)
+    for li, leader in enumerate(plan.leaders):
+        if leader.unit is not None and leader.unit not in names:
+            problems.append((("leaders", li, "unit"), f"unknown unit {leader.unit!r}"))
     if plan.office and plan.office.unit not in names:
         problems.append((("office", "unit"), f"unknown unit {plan.office.unit!r}"))
     return problems
@@ -258,6 +269,7 @@ def semantic_problems(plan: Plan) -> list[tuple[Loc, str]]:
             if not CODE_RE.match(code):
                 problems.append(((field, index, "code"), f"code {code!r}: use letters, digits, '.' or '-'"))
     problems += _refs(plan)
+    problems += _alias_clashes(plan)
     problems += _group_cycles(plan)
     for index, ind in enumerate(plan.indicators):
         problems += _indicator_problems(index, ind)

@@ -38,14 +38,14 @@ class ValueSpec(Strict):
     @model_validator(mode="after")
     def _bounds_parse(self) -> ValueSpec:
         for bound in (self.min, self.max):
-            if bound is not None:
+            if bound is not None and bound != "none":
                 self.read(bound, check_bounds=False)
         return self
 
     def lower(self) -> Decimal | None:
         """The smallest value a report may carry (a negative count is impossible)."""
         if self.min is not None:
-            return self.read(self.min, check_bounds=False)
+            return None if self.min == "none" else self.read(self.min, check_bounds=False)
         return Decimal(1) if self.type is ValueType.RANK else Decimal(0)
 
     def upper(self) -> Decimal | None:
@@ -62,7 +62,7 @@ class ValueSpec(Strict):
 
 
 def _spec(vtype: ValueType, **kw: str) -> ValueSpec:
-    return ValueSpec(type=vtype, **kw)  # type: ignore[arg-type]
+    return ValueSpec(type=vtype, **kw)
 
 
 class Condition(Strict):

@@ -86,7 +86,10 @@ def leaf_points(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, De
 
 def _single(rule: LeafRule, maximum: Decimal, value: Decimal) -> Decimal:  # noqa: PLR0911
     if isinstance(rule, LinearRule):
-        zero, full = rule.value.read(rule.zero_at, check_bounds=False), rule.value.read(rule.full_at, check_bounds=False)
+        zero, full = (
+            rule.value.read(rule.zero_at, check_bounds=False),
+            rule.value.read(rule.full_at, check_bounds=False),
+        )
         share = max(ZERO, min(Decimal(1), (value - zero) / (full - zero)))
         return _rounded(maximum * share, rule.round)
     if isinstance(rule, BandsRule):
@@ -118,20 +121,25 @@ def _single(rule: LeafRule, maximum: Decimal, value: Decimal) -> Decimal:  # noq
     raise TypeError(f"not a leaf rule: {rule!r}")  # pragma: no cover - PeriodicCheckRule handled above
 
 
-def _item_values(obs: Mapping[Key, Decimal], item: str | None) -> dict[str | None, Decimal]:
-    return {period: value for (period, name), value in obs.items() if name == item}
+def _item_values(indicator: Indicator, obs: Mapping[Key, Decimal], item: str | None) -> dict[str | None, Decimal]:
+    """The figures of one item, keeping only periods the indicator has (None when it has none)."""
+    months = set(indicator.periods.months()) if indicator.periods else {None}
+    return {period: value for (period, name), value in obs.items() if name == item and period in months}
 
 
 def item_points(indicator: Indicator, obs: Mapping[Key, Decimal]) -> dict[str, Decimal]:
     """Points of each sub-item of a sum indicator (empty for a single-rule indicator)."""
-    return {item.name: leaf_points(item.rule, item.max, _item_values(obs, item.name)) for item in indicator.items()}
+    return {
+        item.name: leaf_points(item.rule, item.max, _item_values(indicator, obs, item.name))
+        for item in indicator.items()
+    }
 
 
 def score_indicator(indicator: Indicator, obs: Mapping[Key, Decimal]) -> Decimal:
     """Points of an indicator from its latest figure per (period, item), within [0, max]."""
     if isinstance(indicator.rule, SumRule):
         return clamp(sum(item_points(indicator, obs).values(), ZERO), indicator.max)
-    return leaf_points(indicator.rule, indicator.max, _item_values(obs, None))
+    return leaf_points(indicator.rule, indicator.max, _item_values(indicator, obs, None))
 
 
 def value_spec(indicator: Indicator, item: Item | None) -> ValueSpec:
@@ -161,7 +169,9 @@ def _fmt(spec: ValueSpec, value: Decimal) -> str:
     return format_value(value, spec.type, unit=spec.unit)
 
 
-def leaf_hints(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal], periods: list[str]) -> list[Hint]:
+def leaf_hints(
+    rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal], periods: list[str]
+) -> list[Hint]:
     """What this rule still offers, given its figures."""
     got = leaf_points(rule, maximum, values)
     if got >= maximum and not isinstance(rule, PeriodicCheckRule):
@@ -173,17 +183,42 @@ def leaf_hints(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Dec
         return [Hint("hint_not_reported", {"max": display_points(maximum)})]
     missing = display_points(maximum - got)
     if isinstance(rule, LinearRule):
-        return [Hint("hint_linear", {"target": _fmt(rule.value, rule.value.read(rule.full_at, check_bounds=False)),
-                                     "max": display_points(maximum), "missing": missing})]
+        return [
+            Hint(
+                "hint_linear",
+                {
+                    "target": _fmt(rule.value, rule.value.read(rule.full_at, check_bounds=False)),
+                    "max": display_points(maximum),
+                    "missing": missing,
+                },
+            )
+        ]
     if isinstance(rule, BandsRule):
         better = [b for b in rule.bands if b.points > got]
-        return [Hint("hint_band", {"op": b.when.op, "target": _fmt(rule.value, b.when.threshold(rule.value)),
-                                   "points": display_points(b.points)}) for b in better[-1:]]
+        return [
+            Hint(
+                "hint_band",
+                {
+                    "op": b.when.op,
+                    "target": _fmt(rule.value, b.when.threshold(rule.value)),
+                    "points": display_points(b.points),
+                },
+            )
+            for b in better[-1:]
+        ]
     if isinstance(rule, RankStepsRule):
         return [Hint("hint_rank", {"target": plain(rule.full_within), "max": display_points(maximum)})]
     if isinstance(rule, DeductRule):
-        return [Hint("hint_deduct", {"allowance": _fmt(rule.value, rule.value.read(rule.allowance, check_bounds=False)),
-                                     "per": display_points(rule.per), "missing": missing})]
+        return [
+            Hint(
+                "hint_deduct",
+                {
+                    "allowance": _fmt(rule.value, rule.value.read(rule.allowance, check_bounds=False)),
+                    "per": display_points(rule.per),
+                    "missing": missing,
+                },
+            )
+        ]
     if isinstance(rule, CountRule):
         need = ((maximum - got) / rule.per).to_integral_value(rounding=ROUND_CEILING)
         return [Hint("hint_count", {"per": display_points(rule.per), "need": plain(need), "missing": missing})]
@@ -201,10 +236,20 @@ def _periodic_hints(
     missed = sorted(p for p, v in values.items() if p is not None and not rule.met.holds(v, rule.value))
     unreported = [p for p in periods if p not in values]
     if missed:
-        hints.append(Hint("hint_periods_missed", {"periods": ", ".join(missed), "penalty": display_points(rule.penalty)}))
+        hints.append(
+            Hint("hint_periods_missed", {"periods": ", ".join(missed), "penalty": display_points(rule.penalty)})
+        )
     if unreported and got < maximum:
-        hints.append(Hint("hint_periods_open", {"periods": _ranges(unreported), "reward": display_points(rule.reward),
-                                                "target": f"{rule.met.op} {_fmt(rule.value, rule.met.threshold(rule.value))}"}))
+        hints.append(
+            Hint(
+                "hint_periods_open",
+                {
+                    "periods": _ranges(unreported),
+                    "reward": display_points(rule.reward),
+                    "target": f"{rule.met.op} {_fmt(rule.value, rule.met.threshold(rule.value))}",
+                },
+            )
+        )
     return hints
 
 
@@ -224,9 +269,9 @@ def indicator_hints(indicator: Indicator, obs: Mapping[Key, Decimal]) -> list[tu
         return [
             (item.name, hint)
             for item in indicator.items()
-            for hint in leaf_hints(item.rule, item.max, _item_values(obs, item.name), periods)
+            for hint in leaf_hints(item.rule, item.max, _item_values(indicator, obs, item.name), periods)
         ]
-    return [(None, h) for h in leaf_hints(indicator.rule, indicator.max, _item_values(obs, None), periods)]
+    return [(None, h) for h in leaf_hints(indicator.rule, indicator.max, _item_values(indicator, obs, None), periods)]
 
 
 def value_type_of(indicator: Indicator, item: Item | None) -> ValueType:

@@ -1,0 +1,254 @@
+"""The `duban` command line: demo, console, plan list/check/load, invite, score.
+
+Every command takes `--db URL` (default: DATABASE_URL or sqlite:///data/duban.db).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.console import ConsoleIdentityError, console_member, run_console
+from config.plan_loader import PlanFileError, load_plan_file, resolve_plan_source, shift_plan_years, shipped_plan_paths
+from config.settings import Settings
+from config.values import plain
+from handlers.context import Services
+from models.database import Database, DatabaseUrlError, open_database
+from models.people import create_invite, find_unit
+from models.plans import PlanLoadError, get_plan, list_plans, load_plan
+from models.reports import load_score_board
+from models.tables import utcnow
+
+DEMO_PLAN = "dingtao-2022"
+DEMO_ID = "dingtao-demo"
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by tests to check the interface)."""
+    parser = argparse.ArgumentParser(
+        prog="duban", description="Duban (督办): runs a government work plan to completion."
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///data/duban.db)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("demo", parents=[common], help="chat as the admin on the Dingtao plan, moved to this year")
+    console = sub.add_parser("console", parents=[common], help="chat in the terminal")
+    console.add_argument("--plan", required=True)
+    console.add_argument("--as", dest="who", default="admin", help="admin, leader or unit:<unit name>")
+
+    plan = sub.add_parser("plan", help="list, check or load plan files")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    plan_sub.add_parser("list", parents=[common], help="shipped plans and plans in the database")
+    check = plan_sub.add_parser("check", parents=[common], help="validate a plan file")
+    check.add_argument("file")
+    load = plan_sub.add_parser("load", parents=[common], help="load a plan file (or a shipped plan id)")
+    load.add_argument("source")
+
+    invite = sub.add_parser("invite", parents=[common], help="print a single-use invite code")
+    invite.add_argument("--plan", required=True)
+    invite.add_argument("target", help="admin, leader or a unit name")
+
+    score = sub.add_parser("score", parents=[common], help="the plan's scores")
+    score.add_argument("--plan", required=True)
+    score.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `duban` command."""
+    args = build_parser().parse_args(argv)
+    if args.command == "plan" and args.plan_command == "check":
+        return check_file(args.file)
+    try:
+        return asyncio.run(_main(args))
+    except DatabaseUrlError as exc:
+        _err(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def check_file(name: str) -> int:
+    """`duban plan check FILE`: every error with its line, or a summary of a valid plan."""
+    try:
+        plan = load_plan_file(resolve_plan_source(name))
+    except FileNotFoundError as exc:
+        _err(f"error: {exc}")
+        return 2
+    except PlanFileError as exc:
+        _err(str(exc))
+        return 1
+    regular = sum((i.max for i in plan.indicators if not i.bonus), start=plan.max_points * 0)
+    _out(
+        f"{name}: OK — plan {plan.id}: {len(plan.units)} units, {len(plan.groups)} groups, {len(plan.tasks)} tasks, "
+        f"{len(plan.gates)} gates, {len(plan.indicators)} indicators worth {plain(regular)}"
+        + (f" + {plain(plan.bonus_points)} bonus" if plan.bonus_points else "")
+    )
+    return 0
+
+
+async def _main(args: argparse.Namespace) -> int:
+    settings = Settings()
+    db = await open_database(args.db or settings.database_url)
+    services = Services(db=db, clock=utcnow)
+    try:
+        return await _dispatch(args, services)
+    finally:
+        await db.close()
+
+
+async def _dispatch(args: argparse.Namespace, services: Services) -> int:
+    if args.command == "demo":
+        return await demo(services)
+    if args.command == "console":
+        return await console(services, args.plan, args.who)
+    if args.command == "plan" and args.plan_command == "list":
+        return await plan_list(services.db)
+    if args.command == "plan" and args.plan_command == "load":
+        return await plan_load(services.db, args.source)
+    if args.command == "invite":
+        return await invite(services.db, args.plan, args.target)
+    if args.command == "score":
+        return await score(services.db, args.plan, as_json=args.json)
+    raise AssertionError(args.command)  # pragma: no cover - argparse allows nothing else
+
+
+async def console(services: Services, plan_id: str, who: str) -> int:
+    """`duban console`: chat in the terminal as admin, leader or a unit's liaison."""
+    try:
+        user_id = await console_member(services, plan_id, who)
+    except ConsoleIdentityError as exc:
+        _err(f"error: {exc}")
+        return 2
+    if sys.stdin.isatty():
+        _out(f"Duban console — plan {plan_id}, as {who}. /help lists the commands; Ctrl-D quits.")
+    await run_console(services, plan_id=plan_id, user_id=user_id, write=_out)
+    return 0
+
+
+async def demo(services: Services) -> int:
+    """`duban demo`: the Dingtao plan, moved to this year, loaded once; then the console as admin."""
+    async with services.db.session() as session:
+        if await get_plan(session, DEMO_ID) is None:
+            year = dt.datetime.now(dt.UTC).year
+            source = shipped_plan_paths()[DEMO_PLAN]
+            plan = shift_plan_years(
+                load_plan_file(source), year, new_id=DEMO_ID, name_suffix=f"（演示：日期移至{year}年）"
+            )
+            await load_plan(session, plan, now=services.clock(), source=f"{source} (demo, {year})", actor="cli:demo")
+            _out(f"Loaded the demo plan {DEMO_ID} (Dingtao 2022 moved to {year}).")
+    _out("Try: /status  /tasks 逾期  /indicators  /report 3 0.45%  /report 11 8亿  /score 11  /help")
+    return await console(services, DEMO_ID, "admin")
+
+
+async def plan_list(db: Database) -> int:
+    """`duban plan list`: shipped plan files and the plans stored in the database."""
+    _out("Shipped plan files:")
+    for plan_id, path in shipped_plan_paths().items():
+        _out(f"  {plan_id}  {path}")
+    async with db.session() as session:
+        rows = await list_plans(session)
+    _out("Plans in the database:" if rows else "No plans in the database yet (duban plan load <id>).")
+    for row in rows:
+        _out(f"  {row.id}  {row.name}  ({row.start} – {row.end}, loaded {row.loaded_at:%Y-%m-%d %H:%M} UTC)")
+    return 0
+
+
+async def plan_load(db: Database, source: str) -> int:
+    """`duban plan load FILE-or-ID`: store a plan, or bring a stored one up to date."""
+    try:
+        path = resolve_plan_source(source)
+        plan = load_plan_file(path)
+        async with db.session() as session:
+            result = await load_plan(session, plan, now=utcnow(), source=str(path), actor="cli")
+    except FileNotFoundError as exc:
+        _err(f"error: {exc}")
+        return 2
+    except (PlanFileError, PlanLoadError) as exc:
+        _err(str(exc))
+        return 1
+    verb = "Loaded" if result.created else "Updated"
+    _out(
+        f"{verb} plan {result.plan_id}: {result.units} units, {result.tasks} tasks ({result.assignments} unit "
+        f"assignments), {result.indicators} indicators, {result.gates} gates."
+    )
+    for warning in result.warnings:
+        _out(f"  warning: {warning}")
+    return 0
+
+
+async def invite(db: Database, plan_id: str, target: str) -> int:
+    """`duban invite`: a single-use code so the office's first admin can bind in any chat."""
+    async with db.session() as session:
+        if await get_plan(session, plan_id) is None:
+            _err(f"error: plan {plan_id!r} is not loaded (duban plan load {plan_id})")
+            return 2
+        role, unit_id = (target, None) if target in ("admin", "leader") else ("liaison", None)
+        if role == "liaison":
+            unit = await find_unit(session, plan_id, target)
+            if unit is None:
+                _err(f"error: no unit {target!r} in plan {plan_id}")
+                return 2
+            unit_id = unit.id
+        code = await create_invite(
+            session, plan_id=plan_id, role=role, unit_id=unit_id, created_by=None, actor="cli", now=utcnow()
+        )
+    _out(code.code)
+    _err(f"Single use, valid until {code.expires_at:%Y-%m-%d %H:%M} UTC. In the chat, send: /bind {code.code}")
+    return 0
+
+
+async def score(db: Database, plan_id: str, *, as_json: bool) -> int:
+    """`duban score`: totals, gates and every reportable code's points."""
+    async with db.session() as session:
+        found = await get_plan(session, plan_id)
+        if found is None:
+            _err(f"error: plan {plan_id!r} is not loaded (duban plan load {plan_id})")
+            return 2
+        plan = found[1]
+        board = await load_score_board(session, plan)
+    doc = {
+        "plan": plan.id,
+        "total": plain(board.total),
+        "max": plain(plan.max_points),
+        "bonus_total": plain(board.bonus_total),
+        "bonus_max": plain(plan.bonus_points),
+        "gates": [{"code": g.code, "name": g.name, "met": g.met} for g in board.gates],
+        "indicators": [
+            {
+                "code": s.indicator.code,
+                "name": s.indicator.name,
+                "points": plain(s.points),
+                "max": plain(s.indicator.max),
+                "bonus": s.indicator.bonus,
+            }
+            for s in board.scores
+        ],
+    }
+    if as_json:
+        _out(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    from models.scoring import display_points
+
+    _out(f"{plan.name}: {display_points(board.total)} / {plain(plan.max_points)}")
+    for s in board.scores:
+        _out(f"  {s.indicator.code:>6} {display_points(s.points):>6} / {plain(s.indicator.max):<4} {s.indicator.name}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""What a command gets besides the request: the database session, the clock, the plan, the speaker.
+
+Built by the router for one message; one database unit of work per message, rolled back when the
+command refuses, so a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import Plan
+from handlers.i18n import translate
+from handlers.types import Request, UserError
+from models.database import Database
+from models.tables import Member, PlanRow, UnitRow
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Services:
+    """Dependencies shared by every command: passed in, never global."""
+
+    db: Database
+    clock: Clock
+
+
+@dataclass
+class Ctx:
+    """One message's world."""
+
+    services: Services
+    session: AsyncSession
+    request: Request
+    now: dt.datetime
+    lang: str
+    plan_row: PlanRow | None = None
+    plan: Plan | None = None
+    member: Member | None = None
+    unit: UnitRow | None = None
+
+    def t(self, key: str, **params: Any) -> str:
+        """A message in the speaker's language."""
+        return translate(self.lang, key, **params)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The plan's time zone (Asia/Shanghai by default)."""
+        return ZoneInfo(self.plan.timezone if self.plan else "Asia/Shanghai")
+
+    @property
+    def today(self) -> dt.date:
+        """Today in the plan's time zone."""
+        return self.local(self.now).date()
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """A stored UTC time in the plan's time zone, for display."""
+        return moment.astimezone(self.zone)
+
+    def need_plan(self) -> tuple[PlanRow, Plan]:
+        """The plan this message is about, or a polite refusal."""
+        if self.plan_row is None or self.plan is None:
+            raise UserError("no_plan")
+        return self.plan_row, self.plan
+
+    def need_member(self) -> Member:
+        """The speaker as a member of the plan, or a polite refusal."""
+        self.need_plan()
+        if self.member is None:
+            raise UserError("not_member")
+        return self.member
+
+    def need_admin(self) -> Member:
+        """The speaker, who must be the plan's admin."""
+        member = self.need_member()
+        if member.role != "admin":
+            raise UserError("admin_only")
+        return member
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the speaker administers the plan."""
+        return self.member is not None and self.member.role == "admin"
+
+    @property
+    def reads_all(self) -> bool:
+        """Admins and leaders see the whole plan; liaisons see their unit's part."""
+        return self.member is not None and self.member.role in ("admin", "leader")
+
+    @property
+    def actor(self) -> str:
+        """The speaker as written in the audit log."""
+        return f"{self.request.transport}:{self.request.user_id}"

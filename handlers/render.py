@@ -1,0 +1,43 @@
+"""Shared pieces of replies: points as the plan writes them, and hints for missing points."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from config.plan_schema import Indicator
+from handlers.context import Ctx
+from models.scoring import Hint, Key, display_points, indicator_hints
+
+MAX_HINTS = 6
+
+
+def points_text(points: Decimal) -> str:
+    """4.2857… -> '4.29', 4.80 -> '4.8'."""
+    return display_points(points)
+
+
+def hint_text(ctx: Ctx, hint: Hint) -> str:
+    """One hint in the speaker's language."""
+    params = dict(hint.params)
+    if "op" in params:
+        params["op"] = ctx.t("op_" + params["op"])
+    if "answer" in params:
+        params["answer"] = ctx.t("answer_" + params["answer"])
+    if "target" in params and isinstance(params["target"], str):
+        for op in ("at_least", "above", "at_most", "below", "equals"):
+            params["target"] = params["target"].replace(op + " ", ctx.t("op_" + op))
+    return ctx.t(hint.key, **params)
+
+
+def hint_lines(ctx: Ctx, indicator: Indicator, obs: dict[Key, Decimal]) -> list[str]:
+    """'What would earn the rest', one line per hint, at most a handful."""
+    hints = indicator_hints(indicator, obs)
+    if not hints:
+        return [ctx.t("full_marks")]
+    lines = [ctx.t("to_earn_more")]
+    for item, hint in hints[:MAX_HINTS]:
+        prefix = f"{item}: " if item else ""
+        lines.append(f"  · {prefix}{hint_text(ctx, hint)}")
+    if len(hints) > MAX_HINTS:
+        lines.append("  · " + ctx.t("more_hints", count=len(hints) - MAX_HINTS))
+    return lines

@@ -1,0 +1,94 @@
+"""The command router: one entry point for every transport.
+
+`handle(services, request)` finds the command, opens one unit of work, resolves the plan and the
+speaker, runs the command and returns its reply. A `UserError` rolls the unit of work back, so a
+refused or malformed request changes nothing, and the reply says what was wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from handlers import basic, reporting, scores, tasks
+from handlers.context import Ctx, Services
+from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
+from models.people import find_member, memberships
+from models.plans import get_plan
+from models.tables import Identity, UnitRow
+
+log = logging.getLogger(__name__)
+Command = Callable[[Ctx, str], Awaitable[Reply]]
+
+# Registration in one place. Chinese aliases sit beside their command.
+COMMANDS: dict[str, Command] = {
+    "start": basic.start,
+    "help": basic.help_,
+    "lang": basic.lang,
+    "plan": basic.plan,
+    "invite": basic.invite,
+    "bind": basic.bind,
+    "tasks": tasks.list_tasks_cmd,
+    "task": tasks.task_cmd,
+    "progress": tasks.progress,
+    "report": reporting.report,
+    "gate": reporting.gate,
+    "history": reporting.history,
+    "score": scores.score,
+    "status": scores.status,
+    "indicators": scores.indicators,
+}
+
+
+def split_command(text: str) -> tuple[str, str] | None:
+    """'/report@duban_bot 3 0.45%' -> ('report', '3 0.45%'); None when it is not a command."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return None
+    head, _, rest = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return name, rest.strip()
+
+
+async def _resolve(ctx: Ctx) -> None:
+    """Find the plan the message is about and who the speaker is in it."""
+    request, session = ctx.request, ctx.session
+    ident = await session.get(Identity, (request.transport, request.user_id))
+    if ident is not None:
+        ctx.lang = ident.lang
+    plan_id = request.plan_id or (ident.current_plan if ident else None)
+    if plan_id is None:
+        joined = await memberships(session, request.transport, request.user_id)
+        plan_id = joined[-1].plan_id if joined else None
+    found = await get_plan(session, plan_id) if plan_id else None
+    if found is None:
+        return
+    ctx.plan_row, ctx.plan = found
+    ctx.member = await find_member(session, found[0].id, request.transport, request.user_id)
+    if ctx.member is not None and ctx.member.unit_id is not None:
+        ctx.unit = await session.get(UnitRow, ctx.member.unit_id)
+
+
+async def handle(services: Services, request: Request) -> Reply:
+    """Answer one message; a refusal rolls back everything the message started."""
+    async with services.db.sessions() as session:
+        ctx = Ctx(services=services, session=session, request=request, now=services.clock(), lang="zh")
+        try:
+            async with session.begin():
+                await _resolve(ctx)
+                return await _dispatch(ctx, request.text)
+        except UserError as error:
+            return Reply(ctx.t(error.key, **error.params), ok=False)
+
+
+async def _dispatch(ctx: Ctx, text: str) -> Reply:
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise UserError("too_long", limit=MAX_MESSAGE_CHARS)
+    parsed = split_command(text)
+    if parsed is None:
+        raise UserError("not_a_command")
+    name, args = parsed
+    command = COMMANDS.get(name)
+    if command is None:
+        raise UserError("unknown_command", name=name[:20])
+    return await command(ctx, args)

@@ -1,0 +1,197 @@
+"""Where the plan stands: /score, /status (with drill-down to a unit) and /indicators."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlmodel import col, select
+
+from config.plan_schema import Plan
+from config.values import format_value
+from handlers.context import Ctx
+from handlers.render import hint_lines, points_text
+from handlers.tasks import task_line
+from handlers.types import Button, Reply, UserError
+from models.people import find_unit
+from models.plans import expand_units
+from models.reports import indicator_rows, latest_observations, load_score_board, score_board
+from models.scoring import find_item, item_points, value_spec
+from models.tables import Responsibility, UnitRow
+from models.work import list_tasks
+
+TOP_UNITS = 10
+
+
+def _indicator_line(ctx: Ctx, code: str, name: str, points: str, maximum: str, bonus: bool) -> str:
+    mark = ctx.t("bonus_mark") if bonus else ""
+    return f"{code} {name}: {points}/{maximum}{mark}"
+
+
+async def score(ctx: Ctx, args: str) -> Reply:
+    """Points per indicator and what would earn the missing ones: /score [code]."""
+    ctx.need_member()
+    _, plan = ctx.need_plan()
+    code = args.strip().split(" ", 1)[0]
+    if code:
+        return await _score_one(ctx, plan, code)
+    board = await load_score_board(ctx.session, plan)
+    lines = [ctx.t("score_header", plan=plan.name, total=points_text(board.total), max=points_text(plan.max_points))]
+    if plan.bonus_points:
+        lines.append(ctx.t("bonus_line", total=points_text(board.bonus_total), max=points_text(plan.bonus_points)))
+    for s in board.scores:
+        line = _indicator_line(
+            ctx,
+            s.indicator.code,
+            s.indicator.name,
+            points_text(s.points),
+            points_text(s.indicator.max),
+            s.indicator.bonus,
+        )
+        lines.append(line + ("" if s.reported else ctx.t("not_reported_mark")))
+    lines.append(ctx.t("score_more"))
+    return Reply("\n".join(lines))
+
+
+async def _score_one(ctx: Ctx, plan: Plan, code: str) -> Reply:
+    indicator = next((i for i in plan.indicators if i.code == code), None)
+    if indicator is None:
+        raise UserError("unknown_code", code=code[:16])
+    rows = await indicator_rows(ctx.session, plan.id)
+    obs = (await latest_observations(ctx.session, plan.id)).get(rows[code].id or 0, {})
+    board = score_board(plan, rows, {rows[code].id or 0: obs})
+    found = board.get(code)
+    assert found is not None
+    lines = [
+        _indicator_line(
+            ctx, code, indicator.name, points_text(found.points), points_text(indicator.max), indicator.bonus
+        ),
+        ctx.t("rule_line", text=indicator.rule_text),
+    ]
+    per_item = item_points(indicator, obs)
+    for sub_item in indicator.items():
+        lines.append(f"  · {sub_item.name}: {points_text(per_item[sub_item.name])}/{points_text(sub_item.max)}")
+    for (period, item_name), value in sorted(obs.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")):
+        spec = value_spec(indicator, find_item(indicator, item_name) if item_name else None)
+        place = " ".join(p for p in (period, item_name) if p) or ctx.t("value_word")
+        lines.append(f"  {place} = {format_value(value, spec.type, unit=spec.unit, lang=ctx.lang)}")
+    lines += hint_lines(ctx, indicator, obs)
+    return Reply("\n".join(lines))
+
+
+async def status(ctx: Ctx, args: str) -> Reply:
+    """The plan at a glance, or one unit's part: /status [unit]."""
+    member = ctx.need_member()
+    plan_row, plan = ctx.need_plan()
+    word = args.strip()
+    if word:
+        unit = await find_unit(ctx.session, plan_row.id, word)
+        if unit is None:
+            raise UserError("unknown_unit", unit=word[:40])
+        if not ctx.reads_all and unit.id != member.unit_id:
+            raise UserError("other_unit_hidden")
+        return await _unit_status(ctx, plan, unit.id or 0, unit.name)
+    if not ctx.reads_all and ctx.unit is not None:
+        return await _unit_status(ctx, plan, ctx.unit.id or 0, ctx.unit.name)
+    return await _plan_status(ctx, plan)
+
+
+async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
+    board = await load_score_board(ctx.session, plan)
+    tasks = await list_tasks(ctx.session, plan.id)
+    today = ctx.today
+    lines = [
+        ctx.t("status_header", plan=plan.name, today=today.isoformat()),
+        ctx.t("status_total", total=points_text(board.total), max=points_text(plan.max_points)),
+    ]
+    if plan.bonus_points:
+        lines.append(ctx.t("bonus_line", total=points_text(board.bonus_total), max=points_text(plan.bonus_points)))
+    if board.gates:
+        met = sum(g.met is True for g in board.gates)
+        failed = [g.code for g in board.gates if g.met is False]
+        open_ = sum(g.met is None for g in board.gates)
+        lines.append(
+            ctx.t("status_gates", met=met, total=len(board.gates), failed="、".join(failed) or "-", open=open_)
+        )
+    done = sum(t.done for t in tasks)
+    overdue = [t for t in tasks if t.overdue(today)]
+    soon = [t for t in tasks if t.due_soon(today)]
+    lines.append(ctx.t("status_tasks", done=done, total=len(tasks), overdue=len(overdue), soon=len(soon)))
+    late = Counter(a.unit for t in tasks for a in t.late_units(today))
+    buttons: list[Button] = []
+    if late:
+        lines.append(ctx.t("status_late_units"))
+        for unit, count in late.most_common(TOP_UNITS):
+            lines.append(f"  {unit}: {count}")
+            buttons.append(Button(unit, f"/status {unit}"))
+        if len(late) > TOP_UNITS:
+            lines.append("  " + ctx.t("more_units", count=len(late) - TOP_UNITS))
+    elif soon:
+        lines.append(ctx.t("status_next_deadlines"))
+        lines += ["  " + task_line(ctx, t, None) for t in soon[:5]]
+    rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, min(len(buttons), 6), 3))
+    return Reply("\n".join(lines), buttons=rows)
+
+
+async def _unit_status(ctx: Ctx, plan: Plan, unit_id: int, unit_name: str) -> Reply:
+    tasks = [t for t in await list_tasks(ctx.session, plan.id) if t.for_unit(unit_id)]
+    today = ctx.today
+    own = [t.for_unit(unit_id) for t in tasks]
+    done = sum(a is not None and a.status == "done" for a in own)
+    late = [t for t in tasks if t.deadline and t.deadline < today and (a := t.for_unit(unit_id)) and a.status != "done"]
+    lines = [
+        ctx.t("unit_status_header", unit=unit_name, today=today.isoformat()),
+        ctx.t("unit_status_tasks", done=done, total=len(tasks), overdue=len(late)),
+    ]
+    for task in tasks:
+        lines.append("  " + task_line(ctx, task, unit_id))
+    board = await load_score_board(ctx.session, plan)
+    mine = [i for i in plan.indicators if unit_name in expand_units(plan, i.units + i.lead)]
+    if mine:
+        lines.append(ctx.t("unit_status_indicators"))
+        for indicator in mine:
+            found = board.get(indicator.code)
+            points = points_text(found.points) if found else "0"
+            lines.append(
+                "  "
+                + _indicator_line(
+                    ctx, indicator.code, indicator.name, points, points_text(indicator.max), indicator.bonus
+                )
+            )
+    return Reply("\n".join(lines))
+
+
+async def indicators(ctx: Ctx, args: str) -> Reply:
+    """Codes, names, maximum points and responsible units of every indicator (and gate)."""
+    ctx.need_member()
+    plan_row, plan = ctx.need_plan()
+    rows = await indicator_rows(ctx.session, plan_row.id)
+    statement = (
+        select(Responsibility, UnitRow)
+        .join(UnitRow, col(UnitRow.id) == col(Responsibility.unit_id))
+        .where(col(Responsibility.indicator_id).in_([r.id for r in rows.values()]))
+    )
+    units: dict[int, list[tuple[bool, str]]] = {}
+    for resp, unit in (await ctx.session.exec(statement)).all():
+        units.setdefault(resp.indicator_id, []).append((resp.is_lead, unit.name))
+    lines = [ctx.t("indicators_header", plan=plan.name)]
+    for ind in plan.indicators:
+        lines.append(
+            _indicator_line(ctx, ind.code, ind.name, "", points_text(ind.max), ind.bonus).replace(": /", ": ")
+            + "  "
+            + _units_text(ctx, units.get(rows[ind.code].id or 0, []))
+        )
+    if plan.gates:
+        lines.append(ctx.t("gates_header"))
+        for gate in plan.gates:
+            lines.append(f"{gate.code} {gate.name[:40]}  " + _units_text(ctx, units.get(rows[gate.code].id or 0, [])))
+    return Reply("\n".join(lines))
+
+
+def _units_text(ctx: Ctx, units: list[tuple[bool, str]]) -> str:
+    leads = [name for lead, name in units if lead]
+    others = [name for lead, name in units if not lead]
+    shown = leads + others
+    text = "、".join(shown[:4])
+    if len(shown) > 4:
+        text += ctx.t("and_more_units", count=len(shown))
+    return text

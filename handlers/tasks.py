@@ -1,0 +1,207 @@
+"""Tasks: /tasks (lists with filters), /task <code> (one in full) and /progress (a unit's status)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.context import Ctx
+from handlers.types import Button, Reply, UserError
+from models.people import find_unit
+from models.work import STATUSES, TaskView, list_tasks, record_progress, task_history
+
+STATUS_WORDS = {
+    "done": "done",
+    "完成": "done",
+    "已完成": "done",
+    "办结": "done",
+    "doing": "doing",
+    "进行中": "doing",
+    "推进中": "doing",
+    "在办": "doing",
+    "blocked": "blocked",
+    "受阻": "blocked",
+    "需要帮助": "blocked",
+    "help": "blocked",
+    "todo": "todo",
+    "未开始": "todo",
+}
+FILTERS = {
+    "overdue": "overdue",
+    "逾期": "overdue",
+    "超期": "overdue",
+    "soon": "soon",
+    "临期": "soon",
+    "即将到期": "soon",
+    "due": "soon",
+    "done": "done",
+    "已完成": "done",
+    "完成": "done",
+    "open": "open",
+    "未完成": "open",
+    "all": "all",
+    "全部": "all",
+}
+MAX_NOTE = 500
+
+
+def deadline_text(ctx: Ctx, task: TaskView) -> str:
+    """'截止 2022-11-30（还有 7 天）', '已逾期 3 天' or '长期坚持'."""
+    if task.deadline is None:
+        return ctx.t("ongoing")
+    days = (task.deadline - ctx.today).days
+    base = ctx.t("deadline", date=task.deadline.isoformat())
+    if task.done:
+        return base
+    if days < 0:
+        return base + ctx.t("overdue_by", days=-days)
+    extra = ctx.t("ongoing_after") if task.ongoing else ""
+    return base + ctx.t("days_left", days=days) + extra
+
+
+def task_line(ctx: Ctx, task: TaskView, unit_id: int | None) -> str:
+    """One line of a task list: code, title, deadline and progress (own status for a liaison)."""
+    own = task.for_unit(unit_id) if unit_id is not None else None
+    if own is not None:
+        state = ctx.t(f"status_{own.status}")
+    else:
+        done = sum(a.status == "done" for a in task.assignments)
+        state = ctx.t("units_done", done=done, total=len(task.assignments))
+    return f"[{task.code}] {task.title} · {deadline_text(ctx, task)} · {state}"
+
+
+def _keep(task: TaskView, how: str, today: dt.date) -> bool:
+    return {
+        "overdue": task.overdue(today),
+        "soon": task.due_soon(today),
+        "done": task.done,
+        "open": not task.done,
+        "all": True,
+    }[how]
+
+
+async def list_tasks_cmd(ctx: Ctx, args: str) -> Reply:
+    """Lists tasks: a liaison sees their unit's; filters overdue / soon / done / open / <unit>."""
+    member = ctx.need_member()
+    plan_row, _ = ctx.need_plan()
+    tasks = await list_tasks(ctx.session, plan_row.id)
+    word = args.strip()
+    how = FILTERS.get(word.lower(), "all" if not word else "")
+    unit_id = member.unit_id
+    if not how:
+        if not ctx.reads_all:
+            raise UserError("tasks_filter_usage")
+        unit = await find_unit(ctx.session, plan_row.id, word)
+        if unit is None:
+            raise UserError("unknown_unit", unit=word[:40])
+        unit_id, how = unit.id, "all"
+    if unit_id is not None:
+        tasks = [t for t in tasks if t.for_unit(unit_id) is not None]
+    tasks = [t for t in tasks if _keep(t, how, ctx.today)]
+    if not tasks:
+        return Reply(ctx.t("no_tasks"))
+    header = ctx.t("tasks_header", count=len(tasks), today=ctx.today.isoformat())
+    return Reply("\n".join([header, *(task_line(ctx, t, unit_id) for t in tasks)]))
+
+
+async def _task(ctx: Ctx, code: str) -> TaskView:
+    plan_row, _ = ctx.need_plan()
+    task = next((t for t in await list_tasks(ctx.session, plan_row.id) if t.code == code), None)
+    if task is None:
+        raise UserError("unknown_task", code=code[:16])
+    return task
+
+
+async def task_cmd(ctx: Ctx, args: str) -> Reply:
+    """Shows one task in full: text, units and their statuses, recent progress."""
+    ctx.need_member()
+    code = args.strip().split(" ", 1)[0]
+    if not code:
+        raise UserError("task_usage")
+    task = await _task(ctx, code)
+    _, plan = ctx.need_plan()
+    spec = next(t for t in plan.tasks if t.code == task.code)
+    lines = [f"[{task.code}] {task.title}", deadline_text(ctx, task)]
+    if spec.group:
+        lines.append(spec.group)
+    if spec.text and not spec.parts:
+        lines.append(spec.text)
+    for part in spec.parts:
+        lines.append("· " + part.text[:120] + " —— " + "、".join(part.units))
+    lines.append(ctx.t("task_units"))
+    for a in task.assignments:
+        lead = ctx.t("lead_mark") if a.is_lead else ""
+        lines.append(f"  {a.unit}{lead}: {ctx.t('status_' + a.status)}")
+    history = await task_history(ctx.session, task.id)
+    if history:
+        lines.append(ctx.t("task_history"))
+        for event in history[-5:]:
+            when = ctx.local(event.at).strftime("%m-%d %H:%M")
+            note = f" “{event.note}”" if event.note else ""
+            lines.append(f"  {when} {event.unit} → {ctx.t('status_' + event.status)}{note}")
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if ctx.unit is not None and task.for_unit(ctx.unit.id or 0):
+        buttons = (
+            (
+                Button(ctx.t("btn_done"), f"/progress {task.code} done"),
+                Button(ctx.t("btn_doing"), f"/progress {task.code} doing"),
+                Button(ctx.t("btn_blocked"), f"/progress {task.code} blocked"),
+            ),
+        )
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def progress(ctx: Ctx, args: str) -> Reply:
+    """Records a unit's status on a task: /progress <code> <done|doing|blocked> [unit (admin)] [note]."""
+    member = ctx.need_member()
+    words = args.split()
+    if len(words) < 2:
+        raise UserError("progress_usage")
+    if member.role == "leader":
+        raise UserError("leader_read_only")
+    task = await _task(ctx, words[0])
+    status = STATUS_WORDS.get(words[1].lower())
+    if status is None or status not in STATUSES:
+        raise UserError("bad_status", word=words[1][:20])
+    rest = words[2:]
+    unit_id = member.unit_id
+    if member.role == "admin":
+        unit_id, rest = await _admin_unit(ctx, task, rest)
+    assignment = task.for_unit(unit_id) if unit_id is not None else None
+    if assignment is None:
+        raise UserError("not_your_task", code=task.code)
+    note = " ".join(rest)
+    if len(note) > MAX_NOTE:
+        raise UserError("note_too_long", limit=MAX_NOTE)
+    before = await record_progress(
+        ctx.session,
+        assignment_id=assignment.id,
+        status=status,
+        note=note,
+        member=member,
+        now=ctx.now,
+        transport=ctx.request.transport,
+        chat_id=ctx.request.chat_id,
+        message_id=ctx.request.message_id,
+    )
+    return Reply(
+        ctx.t(
+            "progress_recorded",
+            code=task.code,
+            title=task.title,
+            unit=assignment.unit,
+            before=ctx.t("status_" + before),
+            after=ctx.t("status_" + status),
+        )
+    )
+
+
+async def _admin_unit(ctx: Ctx, task: TaskView, rest: list[str]) -> tuple[int | None, list[str]]:
+    """The admin names the unit they record for, unless the task has only one."""
+    if rest:
+        plan_row, _ = ctx.need_plan()
+        unit = await find_unit(ctx.session, plan_row.id, rest[0])
+        if unit is not None:
+            return unit.id, rest[1:]
+    if len(task.assignments) == 1:
+        return task.assignments[0].unit_id, rest
+    raise UserError("progress_need_unit", code=task.code)

@@ -1,0 +1,57 @@
+"""The neutral shapes every transport speaks: a request in, a reply out.
+
+Telegram, WeCom and the console translate their own updates into `Request` and render `Reply`
+their own way; no handler knows which one it serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_MESSAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who said what, where: the only input a command sees."""
+
+    transport: str
+    user_id: str
+    chat_id: str
+    text: str
+    display_name: str = ""
+    message_id: str = ""
+    reply_to: str | None = None
+    plan_id: str | None = None
+    """A plan the transport fixes (the console's --plan); otherwise the user's current plan."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick action: pressing it sends `command` as if the user had typed it."""
+
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to say back; `buttons` are rows of quick actions the transport may render."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    ok: bool = True
+
+
+@dataclass
+class UserError(Exception):
+    """A request that cannot be carried out; its message key explains why, and nothing is changed."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params

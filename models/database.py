@@ -1,0 +1,92 @@
+"""Engine and sessions. Users write plain database URLs; we pick the async driver for them.
+
+`sqlite:///data/duban.db` and `postgresql://user@host/db` are what people type; SQLAlchemy's async
+engine needs `sqlite+aiosqlite` and `postgresql+asyncpg`. Both forms, with or without a driver,
+are accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.settings import DEFAULT_DATABASE_URL
+from models import tables  # noqa: F401 - registers the tables on SQLModel.metadata
+
+ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL we cannot use."""
+
+
+def async_url(url: str) -> URL:
+    """Map a user's database URL to its async-driver form (sqlite -> aiosqlite, postgresql -> asyncpg)."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse text
+        raise DatabaseUrlError(f"not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend not in ASYNC_DRIVERS:
+        raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    driver = ASYNC_DRIVERS[backend]
+    name = "postgresql" if backend == "postgres" else backend
+    return parsed.set(drivername=f"{name}+{driver}")
+
+
+def _prepare_sqlite_path(url: URL) -> None:
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class Database:
+    """An engine and its session factory; one per process, passed to every service."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends normally, rolled back otherwise."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def create_schema(self) -> None:
+        """Create missing tables (a fresh SQLite file needs no other step)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.create_all)
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self.engine.dispose()
+
+
+def _enable_sqlite_foreign_keys(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+async def open_database(url: str = DEFAULT_DATABASE_URL, *, create: bool = True) -> Database:
+    """Open (and by default create the schema of) the database at `url`."""
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        _prepare_sqlite_path(target)
+    engine = create_async_engine(target)
+    if target.get_backend_name() == "sqlite":
+        _enable_sqlite_foreign_keys(engine)
+    db = Database(engine, async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False))
+    if create:
+        await db.create_schema()
+    return db

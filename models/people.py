@@ -1,0 +1,181 @@
+"""Who is who: members of a plan (admin, leader, liaison), invites that bind them, and identities.
+
+A person becomes a member only by presenting a single-use, expiring invite code (or, on the local
+console, by the operator's choice). Every bind is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.tables import AuditEntry, Identity, Invite, Member, UnitRow
+
+ROLES = ("admin", "leader", "liaison")
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INVITE_LENGTH = 8
+INVITE_TTL = dt.timedelta(days=7)
+
+
+class InviteError(Exception):
+    """An invite code that cannot be used; `key` says why (unknown, used, expired)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+async def identity(session: AsyncSession, transport: str, user_id: str) -> Identity:
+    """The identity row of a chat user, created on first sight."""
+    row = await session.get(Identity, (transport, user_id))
+    if row is None:
+        row = Identity(transport=transport, user_id=user_id)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def find_member(session: AsyncSession, plan_id: str, transport: str, user_id: str) -> Member | None:
+    """The member a chat user is in a plan, if any."""
+    statement = select(Member).where(
+        Member.plan_id == plan_id, Member.transport == transport, Member.user_id == user_id
+    )
+    return (await session.exec(statement)).first()
+
+
+async def memberships(session: AsyncSession, transport: str, user_id: str) -> list[Member]:
+    """Every plan a chat user is a member of."""
+    statement = select(Member).where(Member.transport == transport, Member.user_id == user_id).order_by(col(Member.id))
+    return list((await session.exec(statement)).all())
+
+
+async def find_unit(session: AsyncSession, plan_id: str, name: str, *, groups: bool = False) -> UnitRow | None:
+    """A unit of the plan by its name or one of its aliases (groups only when asked)."""
+    rows = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id))).all()
+    wanted = name.strip()
+    for row in rows:
+        if row.is_group and not groups:
+            continue
+        if wanted == row.name or wanted in row.aliases.split("|"):
+            return row
+    return None
+
+
+def new_code() -> str:
+    """A short code that is easy to read aloud and type (no 0/O, 1/I)."""
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    plan_id: str,
+    role: str,
+    unit_id: int | None,
+    created_by: int | None,
+    actor: str,
+    now: dt.datetime,
+    ttl: dt.timedelta = INVITE_TTL,
+) -> Invite:
+    """A single-use invite for `role` (and `unit_id` for a liaison), valid for `ttl`."""
+    if role not in ROLES or (role == "liaison") != (unit_id is not None):
+        raise ValueError(f"an invite for {role!r} needs a unit exactly when it is for a liaison")
+    invite = Invite(
+        code=new_code(),
+        plan_id=plan_id,
+        role=role,
+        unit_id=unit_id,
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    session.add(
+        AuditEntry(
+            plan_id=plan_id,
+            at=now,
+            member_id=created_by,
+            actor=actor,
+            action="invite.create",
+            detail=json.dumps({"role": role, "unit_id": unit_id}, ensure_ascii=False),
+        )
+    )
+    await session.flush()
+    return invite
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    *,
+    code: str,
+    transport: str,
+    user_id: str,
+    display_name: str,
+    chat_id: str,
+    now: dt.datetime,
+) -> Member:
+    """Bind the presenter of `code` to its plan and role; the code is then spent."""
+    invite = (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
+    if invite is None:
+        raise InviteError("invite_unknown")
+    if invite.used_at is not None:
+        raise InviteError("invite_used")
+    if invite.expires_at <= now:
+        raise InviteError("invite_expired")
+    member = await bind_member(
+        session,
+        plan_id=invite.plan_id,
+        transport=transport,
+        user_id=user_id,
+        display_name=display_name,
+        chat_id=chat_id,
+        role=invite.role,
+        unit_id=invite.unit_id,
+        now=now,
+        via=f"invite {invite.code}",
+    )
+    invite.used_at, invite.used_by = now, member.id
+    session.add(invite)
+    return member
+
+
+async def bind_member(
+    session: AsyncSession,
+    *,
+    plan_id: str,
+    transport: str,
+    user_id: str,
+    display_name: str,
+    chat_id: str,
+    role: str,
+    unit_id: int | None,
+    now: dt.datetime,
+    via: str,
+) -> Member:
+    """Make a chat user a member of a plan in `role`; an existing member's role is replaced."""
+    member = await find_member(session, plan_id, transport, user_id)
+    before = None if member is None else {"role": member.role, "unit_id": member.unit_id}
+    if member is None:
+        member = Member(plan_id=plan_id, transport=transport, user_id=user_id, role=role, bound_at=now)
+    member.role, member.unit_id, member.display_name, member.chat_id = role, unit_id, display_name, chat_id
+    member.bound_at = now
+    session.add(member)
+    await session.flush()
+    ident = await identity(session, transport, user_id)
+    ident.current_plan = plan_id
+    session.add(ident)
+    session.add(
+        AuditEntry(
+            plan_id=plan_id,
+            at=now,
+            member_id=member.id,
+            actor=f"{transport}:{user_id}",
+            action="member.bind",
+            detail=json.dumps({"role": role, "unit_id": unit_id, "before": before, "via": via}, ensure_ascii=False),
+        )
+    )
+    return member

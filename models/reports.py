@@ -1,0 +1,207 @@
+"""Reports and the score board: figures in, points out, with every earlier figure kept.
+
+The latest report for an (indicator, period, item) is the one that counts; earlier ones stay in
+the table as history. Scores are recomputed from the latest figures with the plan's own rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import Indicator, Plan
+from models.scoring import ZERO, Key, score_indicator
+from models.tables import AuditEntry, IndicatorRow, Member, Report, UnitRow
+
+Observations = dict[Key, Decimal]
+
+
+async def indicator_rows(session: AsyncSession, plan_id: str) -> dict[str, IndicatorRow]:
+    """Indicator and gate rows of a plan by code, in plan order."""
+    statement = select(IndicatorRow).where(IndicatorRow.plan_id == plan_id).order_by(col(IndicatorRow.position))
+    return {row.code: row for row in (await session.exec(statement)).all()}
+
+
+async def record_report(
+    session: AsyncSession,
+    *,
+    indicator: IndicatorRow,
+    period: str | None,
+    item: str | None,
+    value: Decimal,
+    raw: str,
+    unit_id: int | None,
+    member: Member,
+    now: dt.datetime,
+    transport: str,
+    chat_id: str,
+    message_id: str,
+    note: str = "",
+) -> Report:
+    """Store a figure as a new report; the earlier figure for the same place stays as history."""
+    report = Report(
+        plan_id=indicator.plan_id,
+        indicator_id=indicator.id or 0,
+        period=period,
+        item=item,
+        value=str(value),
+        raw=raw,
+        unit_id=unit_id,
+        member_id=member.id,
+        at=now,
+        transport=transport,
+        chat_id=chat_id,
+        message_id=message_id,
+        note=note,
+    )
+    session.add(report)
+    await session.flush()
+    session.add(
+        AuditEntry(
+            plan_id=indicator.plan_id,
+            at=now,
+            member_id=member.id,
+            actor=f"{transport}:{member.user_id}",
+            action="report.record",
+            detail=json.dumps(
+                {
+                    "report": report.id,
+                    "code": indicator.code,
+                    "period": period,
+                    "item": item,
+                    "value": str(value),
+                    "raw": raw,
+                },
+                ensure_ascii=False,
+            ),
+        )
+    )
+    return report
+
+
+async def latest_observations(session: AsyncSession, plan_id: str) -> dict[int, Observations]:
+    """The latest figure per (period, item) for every indicator of a plan, by indicator id."""
+    latest = (
+        select(func.max(Report.id))
+        .where(Report.plan_id == plan_id)
+        .group_by(col(Report.indicator_id), col(Report.period), col(Report.item))
+    )
+    rows = (await session.exec(select(Report).where(col(Report.id).in_(latest)))).all()
+    out: dict[int, Observations] = defaultdict(dict)
+    for report in rows:
+        out[report.indicator_id][(report.period, report.item)] = Decimal(report.value)
+    return out
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One report as shown in a history listing."""
+
+    at: dt.datetime
+    period: str | None
+    item: str | None
+    value: Decimal
+    raw: str
+    who: str
+    unit: str | None
+
+
+async def report_history(session: AsyncSession, indicator_id: int, limit: int = 20) -> list[HistoryEntry]:
+    """The most recent reports of an indicator, newest first, superseded ones included."""
+    statement = (
+        select(Report, Member, UnitRow)
+        .outerjoin(Member, col(Member.id) == col(Report.member_id))
+        .outerjoin(UnitRow, col(UnitRow.id) == col(Report.unit_id))
+        .where(Report.indicator_id == indicator_id)
+        .order_by(col(Report.id).desc())
+        .limit(limit)
+    )
+    return [
+        HistoryEntry(
+            at=r.at,
+            period=r.period,
+            item=r.item,
+            value=Decimal(r.value),
+            raw=r.raw,
+            who=(m.display_name or m.user_id) if m else "",
+            unit=u.name if u else None,
+        )
+        for r, m, u in (await session.exec(statement)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    """An indicator's points against its maximum, and the figures they came from."""
+
+    indicator: Indicator
+    points: Decimal
+    observations: Observations
+
+    @property
+    def reported(self) -> bool:
+        """Whether any figure has been reported."""
+        return bool(self.observations)
+
+
+@dataclass(frozen=True)
+class GateState:
+    """A pass/fail gate: met, not met, or not yet assessed (None)."""
+
+    code: str
+    name: str
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class ScoreBoard:
+    """Every indicator's points and the plan's totals."""
+
+    plan: Plan
+    scores: list[IndicatorScore]
+    gates: list[GateState]
+
+    @property
+    def total(self) -> Decimal:
+        """Points of the regular indicators."""
+        return sum((s.points for s in self.scores if not s.indicator.bonus), ZERO)
+
+    @property
+    def bonus_total(self) -> Decimal:
+        """Points of the bonus indicators, totalled apart."""
+        return sum((s.points for s in self.scores if s.indicator.bonus), ZERO)
+
+    def get(self, code: str) -> IndicatorScore | None:
+        """One indicator's score by code."""
+        return next((s for s in self.scores if s.indicator.code == code), None)
+
+    def observations(self, code: str) -> Observations:
+        """The latest figures of one indicator."""
+        found = self.get(code)
+        return found.observations if found else {}
+
+
+def score_board(plan: Plan, rows: dict[str, IndicatorRow], obs: dict[int, Observations]) -> ScoreBoard:
+    """Points for every indicator of `plan` from the latest figures."""
+    scores = []
+    for indicator in plan.indicators:
+        found = obs.get(rows[indicator.code].id or 0, {})
+        scores.append(IndicatorScore(indicator, score_indicator(indicator, found), dict(found)))
+    gates = []
+    for gate in plan.gates:
+        found = obs.get(rows[gate.code].id or 0, {})
+        value = found.get((None, None))
+        gates.append(GateState(gate.code, gate.name, None if value is None else value != 0))
+    return ScoreBoard(plan, scores, gates)
+
+
+async def load_score_board(session: AsyncSession, plan: Plan) -> ScoreBoard:
+    """The current score board of a stored plan."""
+    return score_board(plan, await indicator_rows(session, plan.id), await latest_observations(session, plan.id))

@@ -1,0 +1,200 @@
+"""The database tables. Every report and status change is a new row: history is never overwritten.
+
+Decimal figures are stored as text (SQLite has no exact decimal type), datetimes as aware UTC.
+Several plans live side by side; every row names its plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC (tests pass their own clock instead)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class PlanRow(SQLModel, table=True):
+    """A loaded plan; `spec_json` is the checked plan file, the single source of its rules."""
+
+    __tablename__ = "plan"
+    id: str = Field(primary_key=True, max_length=48)
+    name: str
+    timezone: str = "Asia/Shanghai"
+    start: dt.date
+    end: dt.date
+    spec_json: str
+    source: str | None = None
+    loaded_at: dt.datetime
+
+
+class UnitRow(SQLModel, table=True):
+    """A unit (department) of a plan, or a group standing for several units."""
+
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True, max_length=48)
+    name: str
+    kind: str = "department"
+    is_group: bool = False
+    aliases: str = ""
+    """Alternative names, separated by '|'."""
+
+
+class GroupMember(SQLModel, table=True):
+    """A unit a group expands to (groups of groups are flattened when the plan is loaded)."""
+
+    __tablename__ = "group_member"
+    group_id: int = Field(foreign_key="unit.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class TaskRow(SQLModel, table=True):
+    """A task of a plan."""
+
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True, max_length=48)
+    code: str
+    title: str
+    deadline: dt.date | None = None
+    ongoing: bool = False
+    position: int = 0
+
+
+class Assignment(SQLModel, table=True):
+    """One unit's share of a task, with its current status (the history is in ProgressEvent)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    is_lead: bool = False
+    status: str = "todo"
+    status_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+
+
+class ProgressEvent(SQLModel, table=True):
+    """A status a unit recorded on an assignment: who, when, from which message, with what note."""
+
+    __tablename__ = "progress_event"
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    status: str
+    note: str = ""
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    at: dt.datetime
+    transport: str = ""
+    chat_id: str = ""
+    message_id: str = ""
+
+
+class IndicatorRow(SQLModel, table=True):
+    """A scored indicator or a pass/fail gate; its rule lives in the plan's spec."""
+
+    __tablename__ = "indicator"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True, max_length=48)
+    code: str
+    name: str
+    kind: str = "scored"
+    """'scored' or 'gate'."""
+    max_points: str = "0"
+    bonus: bool = False
+    position: int = 0
+
+
+class Responsibility(SQLModel, table=True):
+    """A unit responsible for an indicator or gate (groups expanded), lead or not."""
+
+    __tablename__ = "responsibility"
+    indicator_id: int = Field(foreign_key="indicator.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    is_lead: bool = False
+
+
+class Member(SQLModel, table=True):
+    """A person bound to a plan through a chat identity: admin, leader or a unit's liaison."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("plan_id", "transport", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True, max_length=48)
+    transport: str
+    user_id: str
+    display_name: str = ""
+    role: str
+    """'admin', 'leader' or 'liaison'."""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    chat_id: str = ""
+    bound_at: dt.datetime
+
+
+class Identity(SQLModel, table=True):
+    """A chat user's preferences across plans: the plan they are working on and their language."""
+
+    __tablename__ = "identity"
+    transport: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    current_plan: str | None = None
+    lang: str = "zh"
+
+
+class Invite(SQLModel, table=True):
+    """A single-use, expiring code that binds whoever presents it to a role (and unit)."""
+
+    __tablename__ = "invite"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    plan_id: str = Field(foreign_key="plan.id", max_length=48)
+    role: str
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Report(SQLModel, table=True):
+    """A figure reported for an indicator. A correction is a new row; the latest one counts."""
+
+    __tablename__ = "report"
+    __table_args__ = (Index("ix_report_lookup", "plan_id", "indicator_id", "period", "item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", max_length=48)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    period: str | None = None
+    item: str | None = None
+    value: str
+    """The normalised Decimal, as text."""
+    raw: str
+    """What the person typed."""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    at: dt.datetime
+    transport: str = ""
+    chat_id: str = ""
+    message_id: str = ""
+    note: str = ""
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what, when: plan loads, binds, invites, reports, progress, refusals that matter."""
+
+    __tablename__ = "audit"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str | None = Field(default=None, index=True, max_length=48)
+    at: dt.datetime
+    member_id: int | None = None
+    actor: str = ""
+    action: str
+    detail: str = ""

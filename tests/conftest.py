@@ -1,0 +1,143 @@
+"""Shared fixtures: a real SQLite database per test, an injected clock, and a chat helper."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from config.plan_loader import load_plan_file, shipped_plan_paths
+from handlers.context import Services
+from handlers.router import handle
+from handlers.types import Reply, Request
+from models.database import Database, open_database
+from models.people import bind_member, find_unit
+from models.plans import load_plan
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, moment: dt.datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2022, 6, 1, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(f"sqlite:///{tmp_path}/duban.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def services(db: Database, clock: FakeClock) -> Services:
+    return Services(db=db, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def dingtao_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the Dingtao plan loaded once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("template") / "dingtao.db"
+
+    async def build() -> None:
+        database = await open_database(f"sqlite:///{path}")
+        await load_shipped(database, "dingtao-2022", FakeClock(dt.datetime(2022, 1, 1, tzinfo=dt.UTC)))
+        await database.close()
+
+    asyncio.run(build())
+    return path
+
+
+async def load_shipped(db: Database, plan_id: str, clock: FakeClock) -> None:
+    plan = load_plan_file(shipped_plan_paths()[plan_id])
+    async with db.session() as session:
+        await load_plan(session, plan, now=clock(), source=plan_id, actor="test")
+
+
+@dataclass
+class Chat:
+    """Sends messages as a given user and keeps the replies."""
+
+    services: Services
+    user_id: str
+    transport: str = "test"
+    sent: int = 0
+
+    async def say(self, text: str) -> Reply:
+        self.sent += 1
+        request = Request(
+            transport=self.transport,
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            text=text,
+            display_name=self.user_id,
+            message_id=str(self.sent),
+        )
+        return await handle(self.services, request)
+
+
+async def member(services: Services, plan_id: str, user_id: str, role: str, unit: str | None = None) -> Chat:
+    """A chat user bound directly (the invite flow has its own tests)."""
+    async with services.db.session() as session:
+        unit_id = None
+        if unit is not None:
+            row = await find_unit(session, plan_id, unit)
+            assert row is not None, unit
+            unit_id = row.id
+        await bind_member(
+            session,
+            plan_id=plan_id,
+            transport="test",
+            user_id=user_id,
+            display_name=user_id,
+            chat_id=user_id,
+            role=role,
+            unit_id=unit_id,
+            now=services.clock(),
+            via="test",
+        )
+    return Chat(services, user_id)
+
+
+@pytest.fixture
+async def dingtao(tmp_path: Path, dingtao_template: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    """Services on a fresh copy of a database holding the Dingtao plan."""
+    path = tmp_path / "dingtao.db"
+    shutil.copyfile(dingtao_template, path)
+    database = await open_database(f"sqlite:///{path}")
+    yield Services(db=database, clock=clock)
+    await database.close()
+
+
+@pytest.fixture
+async def admin(dingtao: Services) -> Chat:
+    return await member(dingtao, "dingtao-2022", "office", "admin")
+
+
+@pytest.fixture
+async def leader(dingtao: Services) -> Chat:
+    return await member(dingtao, "dingtao-2022", "boss", "leader")
+
+
+@pytest.fixture
+async def minzheng(dingtao: Services) -> Chat:
+    """The liaison of 区民政局 (responsible for task 5 and indicators 4, 5, among others)."""
+    return await member(dingtao, "dingtao-2022", "mz", "liaison", "区民政局")
