@@ -301,6 +301,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Send /score <code> for details and how to earn the rest.",
     ),
     "rule_line": ("规则：{text}", "Rule: {text}"),
+    "evidence_line": ("佐证材料：{text}", "Evidence: {text}"),
+    "evidence_due": ("（{date} 前报送）", " (due {date})"),
     "status_header": ("{plan}（{today}）", "{plan} ({today})"),
     "status_total": ("总分 {total} / {max}", "Total {total} / {max}"),
     "status_gates": (

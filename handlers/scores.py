@@ -75,6 +75,9 @@ async def _score_one(ctx: Ctx, plan: Plan, code: str) -> Reply:
         place = " ".join(p for p in (period, item_name) if p) or ctx.t("value_word")
         lines.append(f"  {place} = {format_value(value, spec.type, unit=spec.unit, lang=ctx.lang)}")
     lines += hint_lines(ctx, indicator, obs)
+    if indicator.evidence:
+        due = indicator.evidence_due or plan.evidence_due
+        lines.append(ctx.t("evidence_line", text=indicator.evidence) + (ctx.t("evidence_due", date=due) if due else ""))
     return Reply("\n".join(lines))
 
 

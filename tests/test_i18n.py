@@ -1,0 +1,52 @@
+"""Every message key the code uses exists in Chinese and English, so no user meets a raw key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from config.values import ValueType
+from handlers.i18n import MESSAGES, translate
+from models.people import ROLES
+from models.work import STATUSES
+
+ROOT = Path(__file__).parent.parent
+LITERAL = re.compile(r"""(?:ctx\.t|UserError|InviteError|Hint|translate)\(\s*(?:"[a-z]+",\s*)?"([a-z_]+)"\s*[,)]""")
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for folder in ("handlers", "models", "config"):
+        for path in (ROOT / folder).glob("*.py"):
+            keys |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+def composed_keys() -> set[str]:
+    value_errors = set(re.findall(r'ValueParseError\(\s*"([a-z_]+)"', (ROOT / "config/values.py").read_text()))
+    keys = {f"val_{k}" for k in value_errors}
+    keys |= {f"status_{s}" for s in STATUSES} | {f"role_{r}" for r in ROLES}
+    keys |= {f"expect_{t.value}" for t in ValueType}
+    keys |= {f"op_{op}" for op in ("at_least", "above", "at_most", "below", "equals")}
+    keys |= {"answer_yes", "answer_no"}
+    return keys
+
+
+def test_the_scan_finds_keys() -> None:
+    assert {"report_recorded", "unknown_code", "hint_linear", "invite_used"} <= used_keys()
+
+
+@pytest.mark.parametrize("key", sorted(used_keys() | composed_keys()))
+def test_key_exists_in_both_languages(key: str) -> None:
+    assert key in MESSAGES
+    zh, en = MESSAGES[key]
+    assert zh.strip()
+    assert en.strip()
+    assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en))
+
+
+def test_translate_fills_parameters() -> None:
+    assert translate("en", "unknown_task", code="99") == "There is no task 99. Send /tasks for the list."
+    assert translate("zh", "unknown_task", code="99").startswith("没有编号为 99 的任务")
