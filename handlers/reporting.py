@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from sqlmodel import select
-
 from config.plan_schema import Indicator, Item
 from config.values import ValueParseError, ValueType, format_value, read_yes_no
 from handlers.context import Ctx
@@ -15,13 +13,14 @@ from handlers.types import Reply, UserError
 from models.reports import (
     ScoreBoard,
     indicator_rows,
+    is_responsible,
     latest_observations,
     record_report,
     report_history,
     score_board,
 )
 from models.scoring import Key, find_item, value_spec
-from models.tables import IndicatorRow, Member, Responsibility
+from models.tables import IndicatorRow, Member
 
 _PERIOD = re.compile(r"^(\d{4})(?:-|/|\.|年)?(\d{1,2})月?$")
 MAX_NOTE = 500
@@ -69,10 +68,7 @@ async def _may_write(ctx: Ctx, member: Member, row: IndicatorRow) -> None:
         return
     if member.role == "leader":
         raise UserError("leader_read_only")
-    statement = select(Responsibility).where(
-        Responsibility.indicator_id == row.id, Responsibility.unit_id == member.unit_id
-    )
-    if (await ctx.session.exec(statement)).first() is None:
+    if not await is_responsible(ctx.session, row.id or 0, member.unit_id):
         raise UserError("not_your_indicator", code=row.code)
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlmodel import col, select
-
 from config.plan_schema import Plan
 from config.values import format_value
 from handlers.context import Ctx
@@ -14,9 +12,8 @@ from handlers.tasks import task_line
 from handlers.types import Button, Reply, UserError
 from models.people import find_unit
 from models.plans import expand_units
-from models.reports import indicator_rows, latest_observations, load_score_board, score_board
+from models.reports import indicator_rows, latest_observations, load_score_board, responsible_units, score_board
 from models.scoring import find_item, item_points, value_spec
-from models.tables import Responsibility, UnitRow
 from models.work import list_tasks
 
 TOP_UNITS = 10
@@ -168,14 +165,7 @@ async def indicators(ctx: Ctx, args: str) -> Reply:
     ctx.need_member()
     plan_row, plan = ctx.need_plan()
     rows = await indicator_rows(ctx.session, plan_row.id)
-    statement = (
-        select(Responsibility, UnitRow)
-        .join(UnitRow, col(UnitRow.id) == col(Responsibility.unit_id))
-        .where(col(Responsibility.indicator_id).in_([r.id for r in rows.values()]))
-    )
-    units: dict[int, list[tuple[bool, str]]] = {}
-    for resp, unit in (await ctx.session.exec(statement)).all():
-        units.setdefault(resp.indicator_id, []).append((resp.is_lead, unit.name))
+    units = await responsible_units(ctx.session, [r.id for r in rows.values() if r.id is not None])
     lines = [ctx.t("indicators_header", plan=plan.name)]
     for ind in plan.indicators:
         lines.append(

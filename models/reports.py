@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Indicator, Plan
 from models.scoring import ZERO, Key, score_indicator
-from models.tables import AuditEntry, IndicatorRow, Member, Report, UnitRow
+from models.tables import AuditEntry, IndicatorRow, Member, Report, Responsibility, UnitRow
 
 Observations = dict[Key, Decimal]
 
@@ -27,6 +27,27 @@ async def indicator_rows(session: AsyncSession, plan_id: str) -> dict[str, Indic
     """Indicator and gate rows of a plan by code, in plan order."""
     statement = select(IndicatorRow).where(IndicatorRow.plan_id == plan_id).order_by(col(IndicatorRow.position))
     return {row.code: row for row in (await session.exec(statement)).all()}
+
+
+async def is_responsible(session: AsyncSession, indicator_id: int, unit_id: int | None) -> bool:
+    """Whether a unit is among those responsible for an indicator or gate."""
+    statement = select(Responsibility).where(
+        Responsibility.indicator_id == indicator_id, Responsibility.unit_id == unit_id
+    )
+    return (await session.exec(statement)).first() is not None
+
+
+async def responsible_units(session: AsyncSession, indicator_ids: list[int]) -> dict[int, list[tuple[bool, str]]]:
+    """(is_lead, unit name) of every unit responsible for each indicator, by indicator id."""
+    statement = (
+        select(Responsibility, UnitRow)
+        .join(UnitRow, col(UnitRow.id) == col(Responsibility.unit_id))
+        .where(col(Responsibility.indicator_id).in_(indicator_ids))
+    )
+    units: dict[int, list[tuple[bool, str]]] = {}
+    for resp, unit in (await session.exec(statement)).all():
+        units.setdefault(resp.indicator_id, []).append((resp.is_lead, unit.name))
+    return units
 
 
 async def record_report(
