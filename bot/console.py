@@ -57,6 +57,14 @@ async def console_member(services: Services, plan_id: str, who: str) -> str:
     return who
 
 
+def _prompt() -> str:
+    """One line typed at a '> ' prompt, with line editing; '' at end of input (Ctrl-D)."""
+    try:
+        return input("> ") + "\n"
+    except EOFError:
+        return ""
+
+
 def render(reply: Reply) -> tuple[str, list[Button]]:
     """A reply as plain text, with numbered buttons."""
     buttons = [b for row in reply.buttons for b in row]
@@ -80,9 +88,7 @@ async def run_console(
     buttons: list[Button] = []
     answered = 0
     while True:
-        if interactive:
-            write("> ")
-        line = await asyncio.to_thread(source.readline)
+        line = await asyncio.to_thread(_prompt if interactive else source.readline)
         if not line:
             break
         text = line.strip()
