@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 MAX_VALUE_TEXT = 64
+MAX_MAGNITUDE = Decimal("1e20")
+"""No plan counts or amounts beyond this; larger figures are typing mistakes, not data."""
 
 
 class ValueType(StrEnum):
@@ -47,6 +49,7 @@ MAGNITUDES: dict[str, Decimal] = {
     "十万": Decimal("100000"),
     "万": Decimal("10000"),
     "千": Decimal("1000"),
+    "百": Decimal("100"),
 }
 AMOUNT_UNITS: dict[str, Decimal] = {
     "元": Decimal(1),
@@ -66,7 +69,7 @@ NO_WORDS = {"否", "无", "没有", "未", "未建立", "未完成", "未达到"
 MEASURE_WORDS = ("元", "条", "个", "家", "项", "天", "份", "名", "次", "户", "位", "分")
 
 _NUMBER = re.compile(
-    r"^(?P<num>[+-]?\d+(?:\.\d+)?)(?P<mag>万亿|亿|千万|百万|十万|万|千)?(?P<suffix>%|‰|元|条|个|家|项|天|份|名|次|户|位|分)?$"
+    r"^(?P<num>[+-]?\d+(?:\.\d+)?)(?P<mag>万亿|亿|千万|百万|十万|万|千|百)?(?P<suffix>%|‰|元|条|个|家|项|天|份|名|次|户|位|分)?$"
 )
 _FRACTION = re.compile(r"^(?P<den>十万|百万|百|千|万)分之(?P<num>\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)$")
 
@@ -78,17 +81,19 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_CN_SMALL = re.compile(r"^(?:(?P<tens>[一二两三四五六七八九])?(?P<ten>十))?(?P<ones>[零一二两三四五六七八九])?$")
+
+
 def _cn_small_number(text: str) -> Decimal:
-    """一..九十九 in Chinese numerals (enough for '十万分之三')."""
-    if text.isdigit() or re.fullmatch(r"\d+\.\d+", text):
+    """0..99 in Arabic digits or Chinese numerals (enough for '十万分之三', '百分之三十五')."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return Decimal(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        value = (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
-        return Decimal(value)
-    if len(text) == 1 and text in CN_DIGITS:
-        return Decimal(CN_DIGITS[text])
-    raise ValueParseError("not_a_number", f"not a number: {text}", text=text)
+    match = _CN_SMALL.match(text)
+    if not text or not match:
+        raise ValueParseError("not_a_number", f"not a number: {text}", text=text)
+    tens = CN_DIGITS[match.group("tens")] if match.group("tens") else (1 if match.group("ten") else 0)
+    ones = CN_DIGITS[match.group("ones")] if match.group("ones") else 0
+    return Decimal(tens * 10 + ones)
 
 
 def read_yes_no(text: str) -> bool:
@@ -131,6 +136,8 @@ def parse_value(
     if len(raw) > MAX_VALUE_TEXT:
         raise ValueParseError("value_too_long", "the value is too long", limit=MAX_VALUE_TEXT)
     value = _read(raw, vtype, unit)
+    if abs(value) >= MAX_MAGNITUDE:
+        raise ValueParseError("value_too_large", f"{text} is too large", text=text)
     if lower is not None and value < lower:
         raise ValueParseError("below_minimum", f"{text} is below the minimum", text=text, bound=lower)
     if upper is not None and value > upper:
@@ -150,6 +157,8 @@ def _read(raw: str, vtype: ValueType, unit: str | None) -> Decimal:
         raise ValueParseError("percent_not_expected", f"a percentage was not expected: {raw}", text=raw)
     if mag:
         number *= MAGNITUDES[mag]
+    if abs(number) >= MAX_MAGNITUDE:
+        raise ValueParseError("value_too_large", f"{raw} is too large", text=raw)
     if vtype is ValueType.COUNT and number != number.to_integral_value():
         raise ValueParseError("not_whole", f"{raw} is not a whole number", text=raw)
     if vtype is ValueType.COUNT:
@@ -176,10 +185,10 @@ def _read_amount(raw: str, unit: str | None) -> Decimal:
     base = AMOUNT_UNITS.get(unit or "元", Decimal(1))
     for name in sorted(AMOUNT_UNITS, key=len, reverse=True):
         if name != "元" and raw.endswith(name):
-            number, mag, _ = _parse_number_parts(raw.removesuffix(name))
-            if mag:
+            number, mag, suffix = _parse_number_parts(raw.removesuffix(name))
+            if suffix is not None:
                 raise ValueParseError("not_a_number", f"not an amount: {raw}", text=raw)
-            return number * AMOUNT_UNITS[name]
+            return number * (MAGNITUDES[mag] if mag else 1) * AMOUNT_UNITS[name]
     number, mag, suffix = _parse_number_parts(raw)
     if suffix in ("%", "‰"):
         raise ValueParseError("percent_not_expected", f"a percentage was not expected: {raw}", text=raw)

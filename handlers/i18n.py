@@ -222,6 +222,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "val_below_minimum": ("“{text}”小于允许的最小值 {bound}", "“{text}” is below the smallest allowed value {bound}"),
     "val_above_maximum": ("“{text}”超过允许的最大值 {bound}", "“{text}” is above the largest allowed value {bound}"),
     "val_percent_not_expected": ("这里不应填百分比（“{text}”）", "a percentage does not belong here (“{text}”)"),
+    "val_value_too_large": ("“{text}”大得不合常理，请核对", "“{text}” is implausibly large; please check it"),
     "val_not_whole": ("“{text}”不是整数", "“{text}” is not a whole number"),
     "val_not_a_percent": ("“{text}”不是百分比", "“{text}” is not a percentage"),
     "report_recorded": ("已记录：指标 {code} {name} = {value}", "Recorded: indicator {code} {name} = {value}"),

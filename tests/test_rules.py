@@ -26,6 +26,7 @@ from config.plan_schema import (
     DeductRule,
     FractionRule,
     Indicator,
+    LeafRule,
     LinearRule,
     PeriodicCheckRule,
     Periods,
@@ -48,7 +49,7 @@ def fmt(number: Decimal) -> str:
     return format(number, "f")
 
 
-def one(rule: Any, maximum: Decimal | int | str, value: Decimal | int | str) -> Decimal:
+def one(rule: LeafRule, maximum: Decimal | int | str, value: Decimal | int | str) -> Decimal:
     """Points of a non-periodic leaf rule given its single figure."""
     return leaf_points(rule, D(maximum), {None: D(value)})
 
@@ -105,7 +106,13 @@ def rank_steps(full_within: str, step: str, per_step: str, zero_beyond: str) -> 
 
 def periodic(op: str, threshold: str, reward: str, penalty: str, vtype: str = "percent") -> PeriodicCheckRule:
     return PeriodicCheckRule.model_validate(
-        {"kind": "periodic_check", "value": {"type": vtype}, "met": {op: threshold}, "reward": reward, "penalty": penalty}
+        {
+            "kind": "periodic_check",
+            "value": {"type": vtype},
+            "met": {op: threshold},
+            "reward": reward,
+            "penalty": penalty,
+        }
     )
 
 
@@ -305,7 +312,13 @@ def test_deduct_step_must_be_positive() -> None:
 def periodic_indicator(maximum: str = "2.4", penalty: str = "0.2") -> Indicator:
     """Dingtao 4: each month of 2022, +0.2 when the error rate is 0, −0.2 when it is not."""
     return indicator(
-        {"kind": "periodic_check", "value": {"type": "percent"}, "met": {"equals": "0"}, "reward": "0.2", "penalty": penalty},
+        {
+            "kind": "periodic_check",
+            "value": {"type": "percent"},
+            "met": {"equals": "0"},
+            "reward": "0.2",
+            "penalty": penalty,
+        },
         maximum=maximum,
         periods={"start": "2022-01", "end": "2022-12"},
     )
@@ -419,7 +432,14 @@ def test_assessed_is_the_figure_within_bounds() -> None:
 def test_sum_capped_below_item_maxima() -> None:
     """Dingtao 7 style: eight categories of 0.5 — but capped at 3 here, below their sum of 4."""
     names = ["社保", "纳税", "公积金", "水", "电", "气", "仓储物流", "知识产权"]
-    each = {"max": "0.5", "rule": {"kind": "bands", "value": {"type": "count"}, "bands": [{"when": {"at_least": "20万"}, "points": "0.5"}]}}
+    each = {
+        "max": "0.5",
+        "rule": {
+            "kind": "bands",
+            "value": {"type": "count"},
+            "bands": [{"when": {"at_least": "20万"}, "points": "0.5"}],
+        },
+    }
     ind = indicator({"kind": "sum", "items": names, "each": each}, maximum="3")
     assert [i.name for i in ind.items()] == names
     obs: dict[Key, Decimal] = {(None, n): D(200_000) for n in names[:5]}
@@ -439,13 +459,14 @@ def test_sum_of_mixed_items_and_unknown_names_ignored() -> None:
                 {"name": "领域", "max": "2", "rule": {"kind": "count", "per": "0.5"}},
             ],
         },
-        maximum="4",
+        maximum="3",
     )
     obs: dict[Key, Decimal] = {(None, "档案"): D(1), (None, "比例"): D("0.333"), (None, "别的"): D(100)}
     assert item_points(ind, obs) == {"档案": 1, "比例": D("0.67"), "领域": 0}
     assert score_indicator(ind, obs) == D("1.67")
     obs[(None, "领域")] = D(10)
-    assert score_indicator(ind, obs) == 4
+    assert item_points(ind, obs) == {"档案": 1, "比例": D("0.67"), "领域": 2}
+    assert score_indicator(ind, obs) == 3
 
 
 def test_sum_items_by_name_need_each() -> None:
@@ -461,14 +482,21 @@ def test_sum_of_periodic_items() -> None:
             "items": ["合规率", "及时率"],
             "each": {
                 "max": "2.4",
-                "rule": {"kind": "periodic_check", "value": {"type": "percent"}, "met": {"at_least": "100%"}, "reward": "0.2", "penalty": "0.2"},
+                "rule": {
+                    "kind": "periodic_check",
+                    "value": {"type": "percent"},
+                    "met": {"at_least": "100%"},
+                    "reward": "0.2",
+                    "penalty": "0.2",
+                },
             },
         },
         maximum="4.8",
         periods={"start": "2022-01", "end": "2022-12"},
     )
     obs: dict[Key, Decimal] = {(m, "合规率"): D(1) for m in MONTHS_2022}
-    obs |= {(m, "及时率"): D(1) for m in MONTHS_2022[:10]} | {("2022-11", "及时率"): D("0.9")}
+    obs |= {(m, "及时率"): D(1) for m in MONTHS_2022[:10]}
+    obs[("2022-11", "及时率")] = D("0.9")
     assert item_points(ind, obs) == {"合规率": D("2.4"), "及时率": D("1.8")}
     assert score_indicator(ind, obs) == D("4.2")
 
@@ -492,11 +520,17 @@ def test_hints_name_what_is_missing() -> None:
 
 
 def test_hints_linear_and_bands_targets() -> None:
-    lin = indicator({"kind": "linear", "value": {"type": "amount", "unit": "亿元"}, "zero_at": "3亿", "full_at": "10亿"}, "6")
+    lin = indicator(
+        {"kind": "linear", "value": {"type": "amount", "unit": "亿元"}, "zero_at": "3亿", "full_at": "10亿"}, "6"
+    )
     [(_, hint)] = indicator_hints(lin, {(None, None): D("8E8")})
     assert hint.params == {"target": "10亿元", "max": "6", "missing": "1.71"}
     band = indicator(
-        {"kind": "bands", "value": {"type": "count"}, "bands": [{"when": {"above": "7000万"}, "points": 10}, {"when": {"above": "4000万"}, "points": 5}]},
+        {
+            "kind": "bands",
+            "value": {"type": "count"},
+            "bands": [{"when": {"above": "7000万"}, "points": 10}, {"when": {"above": "4000万"}, "points": 5}],
+        },
         "10",
     )
     [(_, hint)] = indicator_hints(band, {(None, None): D(1000)})
@@ -566,20 +600,26 @@ def linear_rules(draw: st.DrawFn) -> LinearRule:
     zero, full = draw(thresholds), draw(thresholds)
     assume(zero != full)
     places = draw(roundings)
-    extra = {} if places is None else {"round": places}
+    extra: dict[str, Any] = {} if places is None else {"round": places}
     return linear(fmt(zero), fmt(full), **extra)
 
 
 @FAST
 @given(rule=linear_rules(), maximum=maxima, a=figures, b=figures)
-def test_linear_bounded_and_monotonic_toward_full_at(rule: LinearRule, maximum: Decimal, a: Decimal, b: Decimal) -> None:
+def test_linear_bounded_and_monotonic_toward_full_at(
+    rule: LinearRule, maximum: Decimal, a: Decimal, b: Decimal
+) -> None:
     low, high = sorted((a, b))
     p_low, p_high = one(rule, maximum, low), one(rule, maximum, high)
     within(p_low, maximum)
     within(p_high, maximum)
     rising = D(rule.full_at) > D(rule.zero_at)
-    assert (p_low <= p_high) if rising else (p_low >= p_high)
-    assert one(rule, maximum, D(rule.full_at)) == maximum if rule.round is None else True
+    if rising:
+        assert p_low <= p_high
+    else:
+        assert p_low >= p_high
+    if rule.round is None:
+        assert one(rule, maximum, D(rule.full_at)) == maximum
     assert one(rule, maximum, D(rule.zero_at)) == 0
 
 
@@ -668,12 +708,13 @@ def test_deduct_bounded_and_non_increasing_in_figure(
     within(p_low, maximum)
     within(p_high, maximum)
     assert p_low >= p_high
-    assert (p_low == maximum) if low <= allowance else True
+    if low <= allowance:
+        assert p_low == maximum
 
 
 @FAST
-@given(per=small_positive, allowance=shares, step=st.decimals(min_value="0.0001", max_value="0.1", places=4), a=shares, b=shares)
-def test_deduct_rounding_orders_up_exact_down(per: Decimal, allowance: Decimal, step: Decimal, a: Decimal, b: Decimal) -> None:
+@given(per=small_positive, allowance=shares, step=st.decimals(min_value="0.0001", max_value="0.1", places=4), a=shares)
+def test_deduct_rounding_orders_up_exact_down(per: Decimal, allowance: Decimal, step: Decimal, a: Decimal) -> None:
     """For the same figure, rounding a part step up deducts most and rounding it down least."""
     maximum = D(100)
     args = (fmt(per), fmt(allowance * 100) + "%", fmt(step * 100) + "%")
@@ -713,7 +754,9 @@ def test_fraction_bounded_and_monotonic(places: int | None, maximum: Decimal, a:
     reward=small_positive,
     penalty=st.decimals(min_value=0, max_value=5, places=2),
     maximum=maxima,
-    reported=st.dictionaries(st.sampled_from(MONTHS_2022), st.decimals(min_value=0, max_value=1, places=2), max_size=12),
+    reported=st.dictionaries(
+        st.sampled_from(MONTHS_2022), st.decimals(min_value=0, max_value=1, places=2), max_size=12
+    ),
     flip=st.sampled_from(MONTHS_2022),
 )
 def test_periodic_bounded_and_a_met_month_never_lowers(
@@ -722,20 +765,20 @@ def test_periodic_bounded_and_a_met_month_never_lowers(
     reward: Decimal,
     penalty: Decimal,
     maximum: Decimal,
-    reported: dict[str, Decimal],
+    reported: dict[str | None, Decimal],
     flip: str,
 ) -> None:
     rule = periodic(op, fmt(threshold * 100) + "%", fmt(reward), fmt(penalty))
-    values: dict[str | None, Decimal] = dict(reported)
+    values = dict(reported)
     before = leaf_points(rule, maximum, values)
     within(before, maximum)
     met = sum((1 for v in values.values() if rule.met.holds(v, rule.value)), 0)
     assert before == clamp(reward * met - penalty * (len(values) - met), maximum)
-    values[flip] = threshold  # the threshold itself meets every operator that admits equality…
-    if rule.met.holds(threshold, rule.value):
-        after = leaf_points(rule, maximum, values)
-        within(after, maximum)
-        assert after >= before if not rule.met.holds(reported.get(flip, threshold), rule.value) else after == before
+    values[flip] = threshold + {"above": D(1), "below": D(-1)}.get(op, D(0))
+    assert rule.met.holds(values[flip], rule.value)
+    after = leaf_points(rule, maximum, values)
+    within(after, maximum)
+    assert after >= before
 
 
 @FAST
