@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from config.i18n import translate
 from config.plan_schema import Plan
-from handlers.i18n import translate
 from handlers.types import Request, UserError
 from models.database import Database
 from models.tables import Member, PlanRow, UnitRow

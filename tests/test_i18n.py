@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from config.i18n import MESSAGES, translate
 from config.values import ValueType
-from handlers.i18n import MESSAGES, translate
 from models.people import ROLES
 from models.work import STATUSES
 
@@ -18,7 +18,7 @@ LITERAL = re.compile(r"""(?:ctx\.t|UserError|InviteError|Hint|translate)\(\s*(?:
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    for folder in ("handlers", "models", "config"):
+    for folder in ("handlers", "models", "config", "reminders", "bot"):
         for path in (ROOT / folder).glob("*.py"):
             keys |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
     return keys
