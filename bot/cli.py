@@ -11,9 +11,14 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.console import ConsoleIdentityError, console_member, run_console
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
 from config.plan_loader import PlanFileError, load_plan_file, resolve_plan_source, shift_plan_years, shipped_plan_paths
+from config.plan_schema import Plan
 from config.settings import Settings
 from config.values import plain
 from handlers.context import Services
@@ -22,6 +27,12 @@ from models.people import create_invite, find_unit
 from models.plans import PlanLoadError, get_plan, list_plans, load_plan
 from models.reports import load_score_board
 from models.tables import utcnow
+from reminders.chart import render_chart
+from reminders.digest import compose_leader_digest
+from reminders.engine import JOB_DEFAULTS, ReminderEngine
+from reminders.listing import as_json as as_json_row
+from reminders.listing import upcoming
+from reminders.weekly import collect_digest
 
 DEMO_PLAN = "dingtao-2022"
 DEMO_ID = "dingtao-demo"
@@ -61,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", parents=[common], help="print a single-use invite code")
     invite.add_argument("--plan", required=True)
     invite.add_argument("target", help="admin, leader or a unit name")
+
+    reminders = sub.add_parser("reminders", parents=[common], help="what Duban will send in the coming days")
+    reminders.add_argument("--plan", required=True)
+    reminders.add_argument("--now", help="ISO time (plan time zone when none given); default: now")
+    reminders.add_argument("--days", type=int, default=14)
+    reminders.add_argument("--json", action="store_true")
+
+    digest = sub.add_parser("digest", parents=[common], help="the digest that would be sent")
+    digest.add_argument("--plan", required=True)
+    digest.add_argument("--now", help="ISO time (plan time zone when none given); default: now")
+    digest.add_argument("--chart", help="write the chart to this PNG file")
+    digest.add_argument("--lang", default="zh", choices=["zh", "en"])
+
+    run = sub.add_parser("run", parents=[common], help="start the reminder engine with the configured transports")
+    run.add_argument("--plan", help="the plan the console works on (default: the only one loaded)")
+    run.add_argument("--as", dest="who", default="admin", help="console identity: admin, leader or unit:<unit>")
 
     score = sub.add_parser("score", parents=[common], help="the plan's scores")
     score.add_argument("--plan", required=True)
@@ -124,6 +151,12 @@ async def _dispatch(args: argparse.Namespace, services: Services) -> int:
         return await invite(services.db, args.plan, args.target)
     if args.command == "score":
         return await score(services.db, args.plan, as_json=args.json)
+    if args.command == "reminders":
+        return await reminders_cmd(services.db, args.plan, args.now, args.days, as_json=args.json)
+    if args.command == "digest":
+        return await digest_cmd(services.db, args.plan, args.now, args.chart, args.lang)
+    if args.command == "run":
+        return await run_cmd(services, args.plan, args.who)
     raise AssertionError(args.command)  # pragma: no cover - argparse allows nothing else
 
 
@@ -247,6 +280,89 @@ async def score(db: Database, plan_id: str, *, as_json: bool) -> int:
     _out(f"{plan.name}: {display_points(board.total)} / {plain(plan.max_points)}")
     for s in board.scores:
         _out(f"  {s.indicator.code:>6} {display_points(s.points):>6} / {plain(s.indicator.max):<4} {s.indicator.name}")
+    return 0
+
+
+def parse_now(text: str | None, zone: ZoneInfo) -> dt.datetime:
+    """--now: an ISO time, read in the plan's zone when it carries none; default the real now."""
+    if text is None:
+        return utcnow()
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+async def _plan_or_error(db: Database, plan_id: str) -> Plan | None:
+    async with db.session() as session:
+        found = await get_plan(session, plan_id)
+    if found is None:
+        _err(f"error: plan {plan_id!r} is not loaded (duban plan load {plan_id})")
+        return None
+    return found[1]
+
+
+async def reminders_cmd(db: Database, plan_id: str, now_text: str | None, days: int, *, as_json: bool) -> int:
+    """`duban reminders`: the coming days' reminders, as the plan stands now."""
+    plan = await _plan_or_error(db, plan_id)
+    if plan is None:
+        return 2
+    zone = ZoneInfo(plan.timezone)
+    now = parse_now(now_text, zone)
+    async with db.session() as session:
+        dues = await upcoming(session, plan, now, days)
+    if as_json:
+        _out(json.dumps([as_json_row(d, zone) for d in dues], ensure_ascii=False, indent=2))
+        return 0
+    for due in dues:
+        who = "领导" if due.to_leaders else due.unit
+        _out(f"{due.due_at.astimezone(zone):%Y-%m-%d %H:%M}  {due.kind:<16} {who}  {due.subject}")
+    _out(f"{len(dues)} reminder(s) in the next {days} day(s).")
+    return 0
+
+
+async def digest_cmd(db: Database, plan_id: str, now_text: str | None, chart: str | None, lang: str) -> int:
+    """`duban digest`: the leaders' digest as it would be sent at --now (nothing is stored)."""
+    plan = await _plan_or_error(db, plan_id)
+    if plan is None:
+        return 2
+    now = parse_now(now_text, ZoneInfo(plan.timezone))
+    async with db.session() as session:
+        data = await collect_digest(session, plan, now)
+    _out(compose_leader_digest(data, lang))
+    if chart:
+        await asyncio.to_thread(Path(chart).write_bytes, render_chart(data))
+        _err(f"chart written to {chart}")
+    return 0
+
+
+async def run_cmd(services: Services, plan_id: str | None, who: str) -> int:
+    """`duban run`: the reminder engine and the digests, with the console as the chat."""
+    async with services.db.session() as session:
+        loaded = [row.id for row in await list_plans(session)]
+    if plan_id is None and len(loaded) == 1:
+        plan_id = loaded[0]
+    if plan_id is None or plan_id not in loaded:
+        _err(
+            "error: name a loaded plan with --plan (loaded: "
+            + (", ".join(loaded) or "none; duban plan load <id>")
+            + ")"
+        )
+        return 2
+    transport = ConsoleTransport(write=_out)
+    await bind_console_recipients(services, plan_id)
+    engine = ReminderEngine(
+        services.db, services.clock, [transport], scheduler=AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
+    )
+    await engine.start()
+    try:
+        if sys.stdin.isatty():
+            user_id = await console_member(services, plan_id, who)
+            _out(f"Duban running — plan {plan_id}, reminders shown as they fire; reply with #<n> <text>. Ctrl-D stops.")
+            await run_console(services, plan_id=plan_id, user_id=user_id, write=_out, transport=transport)
+        else:
+            _out(f"Duban running — plan {plan_id}; Ctrl-C stops.")
+            await asyncio.Event().wait()
+    finally:
+        engine.shutdown()
     return 0
 
 

@@ -9,15 +9,54 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
+
+from sqlmodel import col, select
 
 from handlers.context import Services
 from handlers.router import handle
 from handlers.types import Button, Reply, Request
-from models.people import bind_member, find_unit
+from models.people import bind_member, find_member, find_unit
 from models.plans import get_plan
+from models.tables import UnitRow
+from reminders.outbound import Outgoing
 
 TRANSPORT = "console"
+
+
+class ConsoleTransport:
+    """Reminders shown in the terminal as they fire, numbered so the operator can reply: '#3 text'.
+
+    Each delivery goes to a console chat (the console member of a unit, a leader or the admin);
+    replying by number answers as that recipient, the way the unit would in a chat app.
+    """
+
+    name = TRANSPORT
+
+    def __init__(self, write: Callable[[str], None] = print) -> None:
+        self.write = write
+        self.sent: dict[int, tuple[str, str]] = {}
+
+    async def send(self, message: Outgoing) -> str:
+        """Print the reminder with its number; the number is the message id."""
+        number = len(self.sent) + 1
+        self.sent[number] = (message.chat_id, str(number))
+        actions = "  ".join(f"[{label}: {command}]" for label, command in message.actions)
+        picture = f"  (chart: {len(message.image)} bytes)" if message.image else ""
+        self.write(f"[#{number} → {message.recipient or message.chat_id}] {message.text}{picture}")
+        if actions:
+            self.write("  " + actions + f"  — reply: #{number} <text>")
+        return str(number)
+
+    def reply_target(self, text: str) -> tuple[str, str, str] | None:
+        """'#3 done the first draft' -> (chat id, message id, text) of reminder 3, if it was shown."""
+        head, _, rest = text.partition(" ")
+        number = head[1:]
+        if not head.startswith("#") or not number.isdigit() or int(number) not in self.sent:
+            return None
+        chat_id, message_id = self.sent[int(number)]
+        return chat_id, message_id, rest.strip()
 
 
 class ConsoleIdentityError(ValueError):
@@ -57,6 +96,51 @@ async def console_member(services: Services, plan_id: str, who: str) -> str:
     return who
 
 
+def save_picture(image: bytes) -> Path:
+    """Keep a picture the console cannot show, and say where it is."""
+    folder = Path("data") / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"chart-{len(list(folder.glob('*.png'))) + 1}.png"
+    path.write_bytes(image)
+    return path
+
+
+async def bind_console_recipients(services: Services, plan_id: str) -> None:
+    """With the console as the only chat, every unit and the leaders get a console chat, so every
+    reminder is shown in the terminal and can be answered there."""
+    async with services.db.session() as session:
+        units = (
+            await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id, col(UnitRow.is_group).is_(False)))
+        ).all()
+        for unit in units:
+            if await find_member(session, plan_id, TRANSPORT, f"unit:{unit.name}") is None:
+                await bind_member(
+                    session,
+                    plan_id=plan_id,
+                    transport=TRANSPORT,
+                    user_id=f"unit:{unit.name}",
+                    display_name=unit.name,
+                    chat_id=f"unit:{unit.name}",
+                    role="liaison",
+                    unit_id=unit.id,
+                    now=services.clock(),
+                    via="console run",
+                )
+        if await find_member(session, plan_id, TRANSPORT, "leader") is None:
+            await bind_member(
+                session,
+                plan_id=plan_id,
+                transport=TRANSPORT,
+                user_id="leader",
+                display_name="leader",
+                chat_id="leader",
+                role="leader",
+                unit_id=None,
+                now=services.clock(),
+                via="console run",
+            )
+
+
 def _prompt() -> str:
     """One line typed at a '> ' prompt, with line editing; '' at end of input (Ctrl-D)."""
     try:
@@ -66,9 +150,11 @@ def _prompt() -> str:
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:
-    """A reply as plain text, with numbered buttons."""
+    """A reply as plain text, with numbered buttons; a picture is saved under ./data/charts."""
     buttons = [b for row in reply.buttons for b in row]
     lines = [reply.text]
+    if reply.image:
+        lines.append(f"(chart: {save_picture(reply.image)})")
     if buttons:
         lines.append("  ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
     return "\n".join(lines), buttons
@@ -81,6 +167,7 @@ async def run_console(
     user_id: str,
     stdin: TextIO | None = None,
     write: Callable[[str], None] = print,
+    transport: ConsoleTransport | None = None,
 ) -> int:
     """Chat until end of input; returns the number of messages answered."""
     source = stdin or sys.stdin

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.i18n_digest import DIGEST_MESSAGES
+from config.i18n_reminders import REMINDER_MESSAGES
+
 HELP_ZH = """督办 Duban —— 命令一览
 /start —— 我是谁、绑定在哪个方案
 /bind <邀请码> —— 用办公室发的邀请码绑定为联络员或领导
@@ -327,6 +330,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "gates_header": ("基础指标（达标/不达标）：", "Basic indicators (pass/fail):"),
     "and_more_units": (" 等 {count} 个单位", " and others ({count} units)"),
 }
+MESSAGES.update(DIGEST_MESSAGES)
+MESSAGES.update(REMINDER_MESSAGES)
 
 
 def translate(lang: str, key: str, **params: Any) -> str:

@@ -442,6 +442,54 @@ class Office(Strict):
     contacts: list[str] = Field(default_factory=list)
 
 
+class ReminderSettings(Strict):
+    """When Duban chases people. The defaults are the office's usual practice; a plan may change them."""
+
+    send_at: dt.time = dt.time(9, 0)
+    before: list[int] = Field(default_factory=lambda: [7, 3, 1], description="working days before a deadline")
+    on_deadline: bool = True
+    overdue_every_workday: bool = True
+    escalate_from: int = Field(default=3, ge=1, description="overdue working day from which leaders are told")
+    period_ask: int = Field(default=1, ge=1, le=10, description="working day of the month to ask for last month")
+    period_nudges: list[int] = Field(default_factory=lambda: [3, 5])
+    ongoing_monthly: int = Field(default=1, ge=1, le=10, description="working day of the month for 长期坚持 tasks")
+    quiet_start: dt.time = dt.time(21, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+    catch_up_grace_hours: int = Field(default=4, ge=0, le=72)
+    digest_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
+    digest_at: dt.time = dt.time(9, 0)
+
+    @field_validator("before", "period_nudges")
+    @classmethod
+    def _positive(cls, v: list[int]) -> list[int]:
+        if any(n < 1 or n > 30 for n in v):
+            raise ValueError("working-day counts are between 1 and 30")
+        return sorted(set(v), reverse=True)
+
+    @model_validator(mode="after")
+    def _not_at_night(self) -> ReminderSettings:
+        for moment in (self.send_at, self.digest_at):
+            if in_quiet_hours(moment, self.quiet_start, self.quiet_end):
+                raise ValueError(
+                    f"{moment:%H:%M} falls in the quiet hours {self.quiet_start:%H:%M}–{self.quiet_end:%H:%M}"
+                )
+        return self
+
+
+def in_quiet_hours(moment: dt.time, start: dt.time, end: dt.time) -> bool:
+    """Whether a time of day falls in the quiet hours (which may run past midnight)."""
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+class CalendarDays(Strict):
+    """The office's corrections to the official calendar: extra holidays and make-up working days."""
+
+    holidays: list[dt.date] = Field(default_factory=list)
+    workdays: list[dt.date] = Field(default_factory=list)
+
+
 class Plan(Strict):
     """A whole plan file."""
 
@@ -465,6 +513,8 @@ class Plan(Strict):
     gates: list[Gate] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     indicators: list[Indicator] = Field(min_length=1)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    calendar: CalendarDays = Field(default_factory=CalendarDays)
     notes: list[str] = Field(default_factory=list)
 
 

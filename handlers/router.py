@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from handlers import basic, reporting, scores, tasks
+from handlers import basic, digest, replies, reporting, schedule, scores, tasks
 from handlers.context import Ctx, Services
 from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
 from models.people import find_member, memberships
@@ -37,6 +37,9 @@ COMMANDS: dict[str, Command] = {
     "score": scores.score,
     "status": scores.status,
     "indicators": scores.indicators,
+    "holiday": schedule.holiday,
+    "remind": schedule.remind,
+    "digest": digest.digest,
 }
 
 
@@ -85,6 +88,8 @@ async def _dispatch(ctx: Ctx, text: str) -> Reply:
     if len(text) > MAX_MESSAGE_CHARS:
         raise UserError("too_long", limit=MAX_MESSAGE_CHARS)
     parsed = split_command(text)
+    if parsed is None and ctx.request.reply_to:
+        return await replies.reply_to_reminder(ctx, text)
     if parsed is None:
         raise UserError("not_a_command")
     name, args = parsed

@@ -42,6 +42,8 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     ok: bool = True
+    image: bytes | None = None
+    """A picture to send with the text (the digest's chart), PNG."""
 
 
 @dataclass

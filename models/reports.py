@@ -226,3 +226,29 @@ def score_board(plan: Plan, rows: dict[str, IndicatorRow], obs: dict[int, Observ
 async def load_score_board(session: AsyncSession, plan: Plan) -> ScoreBoard:
     """The current score board of a stored plan."""
     return score_board(plan, await indicator_rows(session, plan.id), await latest_observations(session, plan.id))
+
+
+async def reported_places(session: AsyncSession, plan_id: str) -> dict[int, set[tuple[str | None, int | None]]]:
+    """For each indicator (or gate) id, the (period, unit id) pairs that have a report."""
+    statement = (
+        select(Report.indicator_id, Report.period, Report.unit_id).where(Report.plan_id == plan_id).distinct()
+    )
+    out: dict[int, set[tuple[str | None, int | None]]] = defaultdict(set)
+    for indicator_id, period, unit_id in (await session.exec(statement)).all():
+        out[indicator_id].add((period, unit_id))
+    return out
+
+
+async def responsibilities(session: AsyncSession, plan_id: str) -> dict[str, list[tuple[int, str]]]:
+    """(unit id, unit name) of the units responsible for each indicator or gate, by code."""
+    statement = (
+        select(IndicatorRow.code, UnitRow.id, UnitRow.name)
+        .join(Responsibility, col(Responsibility.indicator_id) == col(IndicatorRow.id))
+        .join(UnitRow, col(UnitRow.id) == col(Responsibility.unit_id))
+        .where(IndicatorRow.plan_id == plan_id)
+        .order_by(col(Responsibility.is_lead).desc(), col(UnitRow.id))
+    )
+    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for code, unit_id, name in (await session.exec(statement)).all():
+        out[code].append((unit_id or 0, name))
+    return out

@@ -198,3 +198,92 @@ class AuditEntry(SQLModel, table=True):
     actor: str = ""
     action: str
     detail: str = ""
+
+
+class ReminderRow(SQLModel, table=True):
+    """A reminder in the outbox: due time, recipient, subject, and what became of it.
+
+    The database is the source of truth: the scheduler only wakes the sender at the earliest
+    pending due time. `key` makes each reminder unique, so recomputing never doubles one.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "key"),
+        Index("ix_reminder_pending", "status", "due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", max_length=48)
+    key: str
+    kind: str
+    due_at: dt.datetime
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    """None: to the leaders."""
+    subject: str = ""
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    digest_id: int | None = Field(default=None, foreign_key="digest.id")
+    detail: str = "{}"
+    status: str = "pending"
+    """pending, sent, folded (into a catch-up), cancelled (no longer relevant), undeliverable."""
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    folded_into: int | None = None
+    attempts: int = 0
+    last_error: str = ""
+
+
+class Delivery(SQLModel, table=True):
+    """One confirmed hand-over of a reminder to one chat, with the transport's message id."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "member_id"),
+        Index("ix_delivery_message", "transport", "chat_id", "message_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminder.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    transport: str
+    chat_id: str
+    message_id: str
+    at: dt.datetime
+
+
+class OutboxState(SQLModel, table=True):
+    """How far ahead reminders of a plan have been written to the outbox (local date, inclusive)."""
+
+    __tablename__ = "outbox_state"
+    plan_id: str = Field(foreign_key="plan.id", primary_key=True, max_length=48)
+    synced_until: dt.date
+    policy_json: str = ""
+    """The admin's changes to the plan's reminder policy (JSON), if any."""
+
+
+class CalendarDay(SQLModel, table=True):
+    """An office correction to the calendar: an extra holiday or a make-up working day."""
+
+    __tablename__ = "calendar_day"
+    plan_id: str = Field(foreign_key="plan.id", primary_key=True, max_length=48)
+    day: dt.date = Field(primary_key=True)
+    workday: bool
+    note: str = ""
+    member_id: int | None = None
+    at: dt.datetime
+
+
+class DigestRow(SQLModel, table=True):
+    """A weekly digest as it was composed, so next week's change is measured against it exactly."""
+
+    __tablename__ = "digest"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", index=True, max_length=48)
+    at: dt.datetime
+    week_start: dt.date
+    week_end: dt.date
+    total: str
+    bonus_total: str
+    points_json: str
+    """Points per indicator code at that moment."""
+    data_json: str
+    """Everything the digest said, to render it in each reader's language."""
+    chart: bytes | None = None

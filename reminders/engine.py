@@ -1,0 +1,129 @@
+"""The reminder engine: APScheduler wakes one sender job at the next due time, plus the digests.
+
+The database holds every reminder; the scheduler holds only two kinds of job: `duban-send`, a
+single date job re-armed after each pass at the earliest pending due time, and one cron job per
+plan for its weekly digest. Misfire grace and coalescing are set explicitly: APScheduler's default
+grace of one second would silently drop a late wake-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from models.database import Database
+from models.plans import list_plans, parse_spec
+from reminders.outbound import Transport
+from reminders.outbox import sync_outbox
+from reminders.sender import Sender, SendStats
+from reminders.state import effective_policy
+from reminders.weekly import enqueue_digest
+
+log = logging.getLogger(__name__)
+SEND_JOB = "duban-send"
+IDLE_WAKE = dt.timedelta(minutes=5)
+"""Even with nothing pending, wake now and then: new days bring new reminders."""
+JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+
+
+class ReminderEngine:
+    """Keeps the outbox in sync and the sender awake at the right moments."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], dt.datetime],
+        transports: Sequence[Transport],
+        *,
+        scheduler: AsyncIOScheduler | None = None,
+        grace: dt.timedelta = dt.timedelta(hours=4),
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.sender = Sender(db, clock, transports)
+        self.scheduler = scheduler
+        self.grace = grace
+
+    async def sync(self) -> None:
+        """Write the coming days' reminders of every plan to the outbox."""
+        async with self.db.session() as session:
+            for row in await list_plans(session):
+                await sync_outbox(session, parse_spec(row.spec_json), self.clock())
+
+    async def start(self) -> SendStats:
+        """On start: bring the outbox up to date, fold what is too old, send what is due, arm."""
+        await self.sync()
+        folded = await self.sender.catch_up(self.grace)
+        if folded:
+            log.info("folded %d reminders missed while stopped", folded)
+        stats = await self.run_once()
+        if self.scheduler is not None:
+            await self._schedule_digests()
+            if not self.scheduler.running:
+                self.scheduler.start()
+        return stats
+
+    async def run_once(self) -> SendStats:
+        """One pass: sync, send what is due, re-arm the wake-up. This is the scheduler's job."""
+        await self.sync()
+        stats = await self.sender.send_due()
+        await self.arm()
+        return stats
+
+    async def next_wake(self) -> dt.datetime:
+        """The earliest pending due time, but never in the past and never later than IDLE_WAKE."""
+        now = self.clock()
+        due = await self.sender.next_due()
+        latest = now + IDLE_WAKE
+        if due is None or due > latest:
+            return latest
+        return max(due, now + dt.timedelta(seconds=1)) if due <= now else due
+
+    async def arm(self) -> None:
+        """Replace the single send job with one at the next wake-up time."""
+        if self.scheduler is None:
+            return
+        self.scheduler.add_job(
+            self.run_once,
+            DateTrigger(run_date=await self.next_wake()),
+            id=SEND_JOB,
+            replace_existing=True,
+            **JOB_DEFAULTS,
+        )
+
+    async def _schedule_digests(self) -> None:
+        assert self.scheduler is not None
+        async with self.db.session() as session:
+            for row in await list_plans(session):
+                plan = parse_spec(row.spec_json)
+                policy = await effective_policy(session, plan)
+                trigger = CronTrigger(
+                    day_of_week=policy.digest_weekday,
+                    hour=policy.digest_at.hour,
+                    minute=policy.digest_at.minute,
+                    timezone=plan.timezone,
+                )
+                self.scheduler.add_job(
+                    self.digest,
+                    trigger,
+                    args=[plan.id],
+                    id=f"duban-digest-{plan.id}",
+                    replace_existing=True,
+                    **JOB_DEFAULTS,
+                )
+
+    async def digest(self, plan_id: str) -> None:
+        """Compose and store this week's digest of a plan, queue it for everyone, and send."""
+        async with self.db.session() as session:
+            await enqueue_digest(session, plan_id, self.clock())
+        await self.run_once()
+
+    def shutdown(self) -> None:
+        """Stop the scheduler; pending reminders stay in the outbox for the next start."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

@@ -1,0 +1,37 @@
+"""What Duban will send in the coming days, for people and tests to read (`duban reminders`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import Plan
+from reminders.policy import Due, due_reminders
+from reminders.state import effective_policy, plan_state, work_calendar
+
+
+async def upcoming(session: AsyncSession, plan: Plan, now: dt.datetime, days: int) -> list[Due]:
+    """Reminders due from `now` to the end of the `days`-th day after it, as the plan stands now."""
+    zone = ZoneInfo(plan.timezone)
+    first = now.astimezone(zone).date()
+    last = first + dt.timedelta(days=days)
+    calendar = await work_calendar(session, plan)
+    policy = await effective_policy(session, plan)
+    dues = due_reminders(await plan_state(session, plan), policy, calendar, first, last)
+    return [d for d in dues if d.due_at >= now]
+
+
+def as_json(due: Due, zone: ZoneInfo) -> dict[str, Any]:
+    """One reminder as the CLI prints it."""
+    about = "task" if due.assignment_id is not None else due.subject.split("-")[0]
+    return {
+        "due": due.due_at.astimezone(zone).isoformat(),
+        "kind": due.kind,
+        "to": "leaders" if due.to_leaders else due.unit,
+        "unit_id": due.unit_id,
+        "about": {"type": about, "code": due.subject},
+        "detail": due.detail,
+    }

@@ -1,0 +1,150 @@
+"""The outbox: reminders written to the database ahead of time, exactly once each.
+
+`sync_outbox` runs the pure policy over the days from where the last sync stopped to a short
+horizon ahead, inserts the reminders it has not stored yet (unique key), cancels pending ones that
+are no longer relevant (the unit finished, the figure came in), and revives cancelled ones that
+are relevant again. Nothing here sends anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import Plan
+from models.tables import AuditEntry, OutboxState, ReminderRow
+from reminders.policy import Due, due_reminders
+from reminders.state import effective_policy, plan_state, work_calendar
+
+HORIZON_DAYS = 2
+
+
+@dataclass
+class SyncResult:
+    """What a sync changed."""
+
+    added: int = 0
+    cancelled: int = 0
+    revived: int = 0
+
+
+def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The start of a local day, in UTC."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+
+
+async def sync_outbox(
+    session: AsyncSession, plan: Plan, now: dt.datetime, *, horizon_days: int = HORIZON_DAYS
+) -> SyncResult:
+    """Bring the plan's outbox up to date for the days up to `horizon_days` ahead."""
+    zone = ZoneInfo(plan.timezone)
+    today = now.astimezone(zone).date()
+    state_row = await session.get(OutboxState, plan.id)
+    first_new = today if state_row is None else min(state_row.synced_until + dt.timedelta(days=1), today)
+    last = today + dt.timedelta(days=horizon_days)
+    oldest_pending = (
+        await session.exec(
+            select(func.min(ReminderRow.due_at)).where(ReminderRow.plan_id == plan.id, ReminderRow.status == "pending")
+        )
+    ).one()
+    first = min(first_new, oldest_pending.astimezone(zone).date()) if oldest_pending else first_new
+    warned: list[int] = []
+    calendar = await work_calendar(session, plan, on_unknown_year=warned.append)
+    policy = await effective_policy(session, plan)
+    wanted = {d.key: d for d in due_reminders(await plan_state(session, plan), policy, calendar, first, last)}
+    stored = {
+        r.key: r
+        for r in (
+            await session.exec(
+                select(ReminderRow).where(
+                    ReminderRow.plan_id == plan.id,
+                    col(ReminderRow.due_at) >= local_midnight(first, zone),
+                    col(ReminderRow.kind) != "catch_up",
+                    col(ReminderRow.kind) != "digest",
+                )
+            )
+        ).all()
+    }
+    result = _reconcile(session, plan.id, wanted, stored, first_new, now)
+    if state_row is None:
+        state_row = OutboxState(plan_id=plan.id, synced_until=last)
+    state_row.synced_until = max(state_row.synced_until, last)
+    session.add(state_row)
+    for year in warned:
+        await _warn_unknown_year(session, plan.id, year, now)
+    return result
+
+
+def _reconcile(
+    session: AsyncSession,
+    plan_id: str,
+    wanted: dict[str, Due],
+    stored: dict[str, ReminderRow],
+    first_new: dt.date,
+    now: dt.datetime,
+) -> SyncResult:
+    result = SyncResult()
+    for key, due in wanted.items():
+        row = stored.get(key)
+        if row is None and due.day >= first_new:
+            session.add(_row(plan_id, due, now))
+            result.added += 1
+        elif row is not None and row.status == "cancelled" and due.due_at >= now:
+            row.status = "pending"
+            session.add(row)
+            result.revived += 1
+    for key, row in stored.items():
+        if row.status == "pending" and key not in wanted:
+            row.status = "cancelled"
+            session.add(row)
+            result.cancelled += 1
+    return result
+
+
+def _row(plan_id: str, due: Due, now: dt.datetime) -> ReminderRow:
+    return ReminderRow(
+        plan_id=plan_id,
+        key=due.key,
+        kind=due.kind,
+        due_at=due.due_at,
+        unit_id=due.unit_id,
+        subject=due.subject,
+        assignment_id=due.assignment_id,
+        detail=json.dumps(due.detail, ensure_ascii=False),
+        created_at=now,
+    )
+
+
+async def _warn_unknown_year(session: AsyncSession, plan_id: str, year: int, now: dt.datetime) -> None:
+    """Tell the office once that a year's holidays are guessed from weekends."""
+    key = f"calendar_warning:{year}:admins:{year}"
+    exists = (
+        await session.exec(select(ReminderRow).where(ReminderRow.plan_id == plan_id, ReminderRow.key == key))
+    ).first()
+    if exists is not None:
+        return
+    session.add(
+        ReminderRow(
+            plan_id=plan_id,
+            key=key,
+            kind="calendar_warning",
+            due_at=now,
+            subject=str(year),
+            detail=json.dumps({"year": year}),
+            created_at=now,
+        )
+    )
+    session.add(
+        AuditEntry(
+            plan_id=plan_id,
+            at=now,
+            actor="reminders",
+            action="calendar.unknown_year",
+            detail=json.dumps({"year": year}),
+        )
+    )

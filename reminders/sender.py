@@ -1,0 +1,265 @@
+"""The sender: hands due outbox rows to the transports and records what they confirmed.
+
+Delivery is per recipient: a reminder to a unit with two liaisons is delivered twice, and a retry
+after a failure skips whoever already has it, so nothing is doubled. Nothing is sent in the quiet
+hours. After downtime, `catch_up` folds reminders that are too old to send one by one into a single
+catch-up message per recipient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import ReminderSettings, in_quiet_hours
+from models.database import Database
+from models.plans import get_plan
+from models.tables import Delivery, DigestRow, Identity, Member, ReminderRow, UnitRow
+from reminders.outbound import DeliveryFailed, Outgoing, Transport
+from reminders.state import effective_policy
+from reminders.texts import reminder_actions, render_reminder
+from reminders.weekly import render_digest
+
+log = logging.getLogger(__name__)
+BATCH = 500
+RETRY_AFTER = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+TO_ADMINS = ("calendar_warning",)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A member who should receive a reminder, and how to reach them."""
+
+    member_id: int
+    transport: str
+    chat_id: str
+    lang: str
+
+
+@dataclass
+class SendStats:
+    """What one pass of the sender did."""
+
+    sent: int = 0
+    deliveries: int = 0
+    failed: int = 0
+    undeliverable: int = 0
+    deferred: int = 0
+    handed: list[tuple[int, dt.datetime]] = field(default_factory=list)
+    """(reminder id, when it was handed to the transport), for lateness measurements."""
+
+
+@dataclass
+class _PlanView:
+    """Per plan, for one pass: policy, zone, unit names and who receives what."""
+
+    policy: ReminderSettings
+    zone: ZoneInfo
+    units: dict[int, str]
+    by_unit: dict[int, list[Recipient]]
+    leaders: list[Recipient]
+    admins: list[Recipient]
+
+    def recipients(self, row: ReminderRow) -> list[Recipient]:
+        if row.kind in TO_ADMINS:
+            return self.admins
+        if row.unit_id is None:
+            return self.leaders + [a for a in self.admins if a not in self.leaders]
+        return self.by_unit.get(row.unit_id, [])
+
+
+class Sender:
+    """Delivers due reminders through the running transports."""
+
+    def __init__(self, db: Database, clock: Callable[[], dt.datetime], transports: Sequence[Transport]) -> None:
+        self.db = db
+        self.clock = clock
+        self.transports = {t.name: t for t in transports}
+        self._views: dict[str, _PlanView] = {}
+
+    async def _view(self, session: AsyncSession, plan_id: str) -> _PlanView:
+        if plan_id in self._views:
+            return self._views[plan_id]
+        found = await get_plan(session, plan_id)
+        assert found is not None
+        plan = found[1]
+        units = {
+            u.id or 0: u.name for u in (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id))).all()
+        }
+        langs = {(i.transport, i.user_id): i.lang for i in (await session.exec(select(Identity))).all()}
+        view = _PlanView(
+            await effective_policy(session, plan), ZoneInfo(plan.timezone), units, defaultdict(list), [], []
+        )
+        for m in (await session.exec(select(Member).where(Member.plan_id == plan_id))).all():
+            if m.transport not in self.transports or not m.chat_id:
+                continue
+            who = Recipient(m.id or 0, m.transport, m.chat_id, langs.get((m.transport, m.user_id), "zh"))
+            if m.role == "liaison" and m.unit_id is not None:
+                view.by_unit[m.unit_id].append(who)
+            elif m.role == "leader":
+                view.leaders.append(who)
+            elif m.role == "admin":
+                view.admins.append(who)
+        self._views[plan_id] = view
+        return view
+
+    async def send_due(self) -> SendStats:
+        """Send every pending reminder whose time has come (outside quiet hours)."""
+        stats = SendStats()
+        self._views.clear()
+        while True:
+            now = self.clock()
+            async with self.db.session() as session:
+                rows = (
+                    await session.exec(
+                        select(ReminderRow)
+                        .where(ReminderRow.status == "pending", col(ReminderRow.due_at) <= now)
+                        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+                        .limit(BATCH)
+                    )
+                ).all()
+                progressed = 0
+                for row in rows:
+                    progressed += await self._send_row(session, row, now, stats)
+            if len(rows) < BATCH or progressed == 0:
+                return stats
+
+    async def _send_row(self, session: AsyncSession, row: ReminderRow, now: dt.datetime, stats: SendStats) -> int:
+        view = await self._view(session, row.plan_id)
+        if in_quiet_hours(now.astimezone(view.zone).time(), view.policy.quiet_start, view.policy.quiet_end):
+            stats.deferred += 1
+            return 0
+        recipients = view.recipients(row)
+        if not recipients:
+            row.status, row.last_error = "undeliverable", "no member bound to receive it"
+            session.add(row)
+            stats.undeliverable += 1
+            return 1
+        done = set((await session.exec(select(Delivery.member_id).where(Delivery.reminder_id == row.id))).all())
+        errors: list[str] = []
+        permanent = 0
+        for who in recipients:
+            if who.member_id in done:
+                continue
+            try:
+                message_id = await self.transports[who.transport].send(await self._message(session, row, view, who))
+            except DeliveryFailed as failure:
+                errors.append(f"{who.transport}:{who.chat_id}: {failure}")
+                permanent += failure.permanent
+                continue
+            stats.handed.append((row.id or 0, self.clock()))
+            session.add(
+                Delivery(
+                    reminder_id=row.id or 0,
+                    member_id=who.member_id,
+                    transport=who.transport,
+                    chat_id=who.chat_id,
+                    message_id=message_id,
+                    at=self.clock(),
+                )
+            )
+            await session.flush()
+            stats.deliveries += 1
+        row.attempts += 1
+        if not errors or permanent == len(errors):
+            row.status, row.sent_at = "sent", now
+            row.last_error = "; ".join(errors)
+            stats.sent += 1
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.status, row.last_error = "undeliverable", "; ".join(errors)
+            stats.undeliverable += 1
+        else:
+            row.due_at, row.last_error = now + RETRY_AFTER * row.attempts, "; ".join(errors)
+            stats.failed += 1
+        session.add(row)
+        return 1
+
+    async def _message(self, session: AsyncSession, row: ReminderRow, view: _PlanView, who: Recipient) -> Outgoing:
+        detail = json.loads(row.detail)
+        unit = view.units.get(row.unit_id or 0, "") if row.unit_id is not None else ""
+        image = None
+        if row.kind == "digest":
+            digest = await session.get(DigestRow, row.digest_id)
+            assert digest is not None
+            text = render_digest(digest, unit or None, who.lang)
+            image = digest.chart if row.unit_id is None else None
+        else:
+            text = render_reminder(row.kind, row.subject, unit, detail, who.lang)
+        return Outgoing(
+            chat_id=who.chat_id,
+            text=text,
+            actions=reminder_actions(row.kind, row.subject, who.lang),
+            image=image,
+            reminder_id=row.id,
+            recipient=unit or "leaders",
+        )
+
+    async def next_due(self) -> dt.datetime | None:
+        """When the sender should wake next: the earliest pending reminder."""
+        async with self.db.session() as session:
+            found: dt.datetime | None = (
+                await session.exec(select(func.min(ReminderRow.due_at)).where(ReminderRow.status == "pending"))
+            ).one()
+        return found
+
+    async def catch_up(self, grace: dt.timedelta) -> int:
+        """Fold reminders missed during downtime: recent ones stay to be sent, older ones become one
+        catch-up message per recipient (unit or leaders). Returns how many were folded."""
+        now = self.clock()
+        folded = 0
+        async with self.db.session() as session:
+            rows = (
+                await session.exec(
+                    select(ReminderRow)
+                    .where(
+                        ReminderRow.status == "pending",
+                        col(ReminderRow.due_at) < now,
+                        col(ReminderRow.kind) != "digest",
+                    )
+                    .order_by(col(ReminderRow.due_at))
+                )
+            ).all()
+            groups: dict[tuple[str, int | None], list[ReminderRow]] = defaultdict(list)
+            for row in rows:
+                view = await self._view(session, row.plan_id)
+                same_day = row.due_at.astimezone(view.zone).date() == now.astimezone(view.zone).date()
+                if not same_day and now - row.due_at > grace:
+                    groups[(row.plan_id, row.unit_id)].append(row)
+            for (plan_id, unit_id), old in groups.items():
+                folded += await self._fold(session, plan_id, unit_id, old, now)
+        self._views.clear()
+        return folded
+
+    async def _fold(
+        self, session: AsyncSession, plan_id: str, unit_id: int | None, old: list[ReminderRow], now: dt.datetime
+    ) -> int:
+        view = await self._view(session, plan_id)
+        items = [
+            {"day": r.due_at.astimezone(view.zone).date().isoformat(), "kind": r.kind, "subject": r.subject}
+            for r in old
+        ]
+        catch_up = ReminderRow(
+            plan_id=plan_id,
+            key=f"catch_up:{unit_id}:{now.isoformat()}",
+            kind="catch_up",
+            due_at=now,
+            unit_id=unit_id,
+            subject="catch_up",
+            detail=json.dumps({"items": items}, ensure_ascii=False),
+            created_at=now,
+        )
+        session.add(catch_up)
+        await session.flush()
+        for row in old:
+            row.status, row.folded_into = "folded", catch_up.id
+            session.add(row)
+        return len(old)

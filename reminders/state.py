@@ -1,0 +1,179 @@
+"""Reading what the reminder policy needs from the database: plan state, policy and calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import Plan, ReminderSettings
+from models.reports import indicator_rows, reported_places, responsibilities
+from models.tables import AuditEntry, CalendarDay, IndicatorRow, OutboxState
+from models.work import list_tasks
+from reminders.calendar import WorkCalendar
+from reminders.policy import AssignmentState, EvidenceState, PeriodicState, PlanState
+
+
+async def plan_state(session: AsyncSession, plan: Plan) -> PlanState:
+    """The plan's assignments, monthly figures and owed evidence as they stand now."""
+    assignments = tuple(
+        AssignmentState(a.id, t.code, t.title, a.unit_id, a.unit, t.deadline, t.ongoing, a.status == "done")
+        for t in await list_tasks(session, plan.id)
+        for a in t.assignments
+    )
+    rows = await indicator_rows(session, plan.id)
+    reported = await reported_places(session, plan.id)
+    units = await responsibilities(session, plan.id)
+    periodic = tuple(
+        PeriodicState(
+            code=i.code,
+            name=i.name,
+            months=tuple(i.periods.months()),
+            units=tuple(units.get(i.code, [])),
+            reported=frozenset((p, u) for p, u in reported.get(rows[i.code].id or 0, set()) if p is not None),
+        )
+        for i in plan.indicators
+        if i.periods is not None
+    )
+    return PlanState(
+        plan.id, plan.timezone, plan.start, plan.end, assignments, periodic, _evidence(plan, units, rows, reported)
+    )
+
+
+def _evidence(
+    plan: Plan,
+    units: dict[str, list[tuple[int, str]]],
+    rows: Mapping[str, IndicatorRow],
+    reported: dict[int, set[tuple[str | None, int | None]]],
+) -> tuple[EvidenceState, ...]:
+    """Per unit and due date, the codes whose evidence the unit still owes.
+
+    A unit has handed in its part once it (or the office, for everyone) reported on the code.
+    """
+    owed: dict[tuple[int, str, dt.date], list[str]] = defaultdict(list)
+    entries = [(i.code, i.evidence, i.evidence_due) for i in plan.indicators]
+    entries += [(g.code, g.evidence, g.evidence_due) for g in plan.gates]
+    for code, evidence, due in entries:
+        deadline = due or plan.evidence_due
+        if not evidence or deadline is None:
+            continue
+        row_id = rows[code].id or 0
+        who = {unit for _, unit in reported.get(row_id, set())}
+        if None in who:
+            continue
+        for unit_id, unit in units.get(code, []):
+            if unit_id not in who:
+                owed[(unit_id, unit, deadline)].append(code)
+    return tuple(EvidenceState(u, name, due, tuple(codes)) for (u, name, due), codes in owed.items())
+
+
+async def effective_policy(session: AsyncSession, plan: Plan) -> ReminderSettings:
+    """The plan file's reminder policy with the admin's changes on top."""
+    state = await session.get(OutboxState, plan.id)
+    if state is None or not state.policy_json:
+        return plan.reminders
+    return ReminderSettings.model_validate({**plan.reminders.model_dump(), **json.loads(state.policy_json)})
+
+
+async def work_calendar(
+    session: AsyncSession, plan: Plan, on_unknown_year: Callable[[int], None] | None = None
+) -> WorkCalendar:
+    """The official calendar with the plan's and the admin's holidays and make-up days."""
+    holidays = set(plan.calendar.holidays)
+    workdays = set(plan.calendar.workdays)
+    for row in (await session.exec(select(CalendarDay).where(CalendarDay.plan_id == plan.id))).all():
+        (workdays if row.workday else holidays).add(row.day)
+        (holidays if row.workday else workdays).discard(row.day)
+    return WorkCalendar(holidays=holidays, workdays=workdays, on_unknown_year=on_unknown_year)
+
+
+async def set_calendar_day(
+    session: AsyncSession,
+    plan_id: str,
+    day: dt.date,
+    *,
+    workday: bool,
+    note: str,
+    member_id: int | None,
+    actor: str,
+    now: dt.datetime,
+) -> None:
+    """Record an extra holiday (workday False) or a make-up working day (workday True)."""
+    row = await session.get(CalendarDay, (plan_id, day))
+    if row is None:
+        row = CalendarDay(plan_id=plan_id, day=day, workday=workday, at=now)
+    row.workday, row.note, row.member_id, row.at = workday, note, member_id, now
+    session.add(row)
+    session.add(
+        AuditEntry(
+            plan_id=plan_id,
+            at=now,
+            member_id=member_id,
+            actor=actor,
+            action="calendar.set",
+            detail=json.dumps({"day": day.isoformat(), "workday": workday, "note": note}, ensure_ascii=False),
+        )
+    )
+
+
+async def remove_calendar_day(
+    session: AsyncSession, plan_id: str, day: dt.date, *, member_id: int | None, actor: str, now: dt.datetime
+) -> bool:
+    """Drop an office correction; False when there was none for that day."""
+    row = await session.get(CalendarDay, (plan_id, day))
+    if row is None:
+        return False
+    await session.delete(row)
+    session.add(
+        AuditEntry(
+            plan_id=plan_id,
+            at=now,
+            member_id=member_id,
+            actor=actor,
+            action="calendar.remove",
+            detail=json.dumps({"day": day.isoformat()}),
+        )
+    )
+    return True
+
+
+async def calendar_days(session: AsyncSession, plan_id: str) -> list[CalendarDay]:
+    """The office's corrections, by date."""
+    statement = select(CalendarDay).where(CalendarDay.plan_id == plan_id).order_by(CalendarDay.day)  # type: ignore[arg-type]
+    return list((await session.exec(statement)).all())
+
+
+async def set_policy(
+    session: AsyncSession,
+    plan: Plan,
+    changes: dict[str, object],
+    *,
+    member_id: int | None,
+    actor: str,
+    now: dt.datetime,
+) -> ReminderSettings:
+    """Apply the admin's changes to the reminder policy (validated as a whole) and keep them."""
+    state = await session.get(OutboxState, plan.id)
+    current = json.loads(state.policy_json) if state and state.policy_json else {}
+    merged = {**current, **changes}
+    policy = ReminderSettings.model_validate({**plan.reminders.model_dump(), **merged})
+    if state is None:
+        zone_today = now.date() - dt.timedelta(days=1)
+        state = OutboxState(plan_id=plan.id, synced_until=zone_today)
+    state.policy_json = json.dumps(merged, ensure_ascii=False, default=str)
+    session.add(state)
+    session.add(
+        AuditEntry(
+            plan_id=plan.id,
+            at=now,
+            member_id=member_id,
+            actor=actor,
+            action="policy.set",
+            detail=json.dumps(changes, ensure_ascii=False, default=str),
+        )
+    )
+    return policy

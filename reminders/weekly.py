@@ -1,0 +1,198 @@
+"""The weekly digest's data: collected from the database, stored, queued for everyone, rendered.
+
+A stored digest keeps the points of every indicator, so next week's "change since last week" is
+measured against exactly what was said, not recomputed from a history that corrections may have
+rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from config.plan_schema import Plan
+from models.plans import expand_units, get_plan
+from models.reports import indicator_rows, load_score_board, reported_places
+from models.tables import Assignment, DigestRow, ProgressEvent, ReminderRow, TaskRow, UnitRow
+from models.work import DUE_SOON_DAYS, list_tasks
+from reminders.chart import render_chart
+from reminders.digest import (
+    DigestData,
+    IndicatorLine,
+    MissingFigure,
+    TaskLine,
+    compose_leader_digest,
+    compose_unit_digest,
+)
+
+ADAPTER = TypeAdapter(DigestData)
+WEEK = dt.timedelta(days=7)
+
+
+async def _previous(session: AsyncSession, plan_id: str, before: dt.datetime) -> list[DigestRow]:
+    statement = (
+        select(DigestRow).where(DigestRow.plan_id == plan_id, col(DigestRow.at) < before).order_by(col(DigestRow.at))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) -> DigestData:
+    """Everything this week's digest says, compared with the last stored digest."""
+    zone = ZoneInfo(plan.timezone)
+    today = now.astimezone(zone).date()
+    earlier = await _previous(session, plan.id, now)
+    last = earlier[-1] if earlier else None
+    previous_points = {k: Decimal(v) for k, v in json.loads(last.points_json).items()} if last else {}
+    board = await load_score_board(session, plan)
+    indicators = tuple(
+        IndicatorLine(
+            s.indicator.code,
+            s.indicator.name,
+            s.points,
+            s.indicator.max,
+            s.indicator.bonus,
+            previous_points.get(s.indicator.code) if last else None,
+            tuple(expand_units(plan, s.indicator.units + s.indicator.lead)),
+        )
+        for s in board.scores
+    )
+    tasks = await list_tasks(session, plan.id)
+    overdue = tuple(
+        TaskLine(t.code, t.title, t.deadline, tuple(a.unit for a in t.late_units(today)))
+        for t in tasks
+        if t.overdue(today)
+    )
+    upcoming = tuple(
+        TaskLine(t.code, t.title, t.deadline, tuple(a.unit for a in t.assignments if a.status != "done"))
+        for t in tasks
+        if t.due_soon(today, DUE_SOON_DAYS)
+    )
+    trend = tuple((d.at.astimezone(zone).date(), Decimal(d.total)) for d in earlier) + ((today, board.total),)
+    return DigestData(
+        plan_id=plan.id,
+        plan_name=plan.name,
+        week_start=(now - WEEK).astimezone(zone).date(),
+        week_end=today,
+        generated_at=now,
+        total=board.total,
+        max=plan.max_points,
+        bonus_total=board.bonus_total,
+        bonus_max=plan.bonus_points,
+        previous_total=Decimal(last.total) if last else None,
+        indicators=indicators,
+        gates=tuple((g.code, g.name, g.met) for g in board.gates),
+        completed=await _completed(session, plan.id, now - WEEK, now),
+        overdue=overdue,
+        upcoming=upcoming,
+        missing=await _missing(session, plan, today),
+        trend=trend,
+    )
+
+
+async def _completed(
+    session: AsyncSession, plan_id: str, since: dt.datetime, until: dt.datetime
+) -> tuple[TaskLine, ...]:
+    """Tasks whose units reported them done during the week (and still have them done)."""
+    statement = (
+        select(TaskRow, UnitRow)
+        .join(Assignment, col(Assignment.task_id) == col(TaskRow.id))
+        .join(ProgressEvent, col(ProgressEvent.assignment_id) == col(Assignment.id))
+        .join(UnitRow, col(UnitRow.id) == col(Assignment.unit_id))
+        .where(
+            TaskRow.plan_id == plan_id,
+            ProgressEvent.status == "done",
+            Assignment.status == "done",
+            col(ProgressEvent.at) > since,
+            col(ProgressEvent.at) <= until,
+        )
+        .order_by(col(TaskRow.position))
+    )
+    units: dict[str, list[str]] = defaultdict(list)
+    tasks: dict[str, TaskRow] = {}
+    for task, unit in (await session.exec(statement)).all():
+        tasks[task.code] = task
+        if unit.name not in units[task.code]:
+            units[task.code].append(unit.name)
+    return tuple(TaskLine(code, t.title, t.deadline, tuple(units[code])) for code, t in tasks.items())
+
+
+async def _missing(session: AsyncSession, plan: Plan, today: dt.date) -> tuple[MissingFigure, ...]:
+    """Monthly figures of past months that a responsible unit has not reported (nor the office for it)."""
+    current = f"{today.year:04d}-{today.month:02d}"
+    rows = await indicator_rows(session, plan.id)
+    reported = await reported_places(session, plan.id)
+    out: list[MissingFigure] = []
+    for indicator in plan.indicators:
+        if indicator.periods is None:
+            continue
+        done = reported.get(rows[indicator.code].id or 0, set())
+        covered = {p for p, u in done if u is None}
+        units = await _unit_ids(session, plan, indicator.units + indicator.lead)
+        for period in indicator.periods.months():
+            if period >= current or period in covered:
+                continue
+            out += [
+                MissingFigure(name, indicator.code, period) for unit_id, name in units if (period, unit_id) not in done
+            ]
+    return tuple(out)
+
+
+async def _unit_ids(session: AsyncSession, plan: Plan, names: list[str]) -> list[tuple[int, str]]:
+    wanted = expand_units(plan, names)
+    rows = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan.id, col(UnitRow.name).in_(wanted)))).all()
+    ids = {r.name: r.id or 0 for r in rows}
+    return [(ids[name], name) for name in wanted if name in ids]
+
+
+async def enqueue_digest(session: AsyncSession, plan_id: str, now: dt.datetime) -> DigestRow:
+    """Store this week's digest and queue it: the whole to the leaders, each unit its own slice."""
+    found = await get_plan(session, plan_id)
+    assert found is not None
+    plan = found[1]
+    data = await collect_digest(session, plan, now)
+    board_points = {i.code: str(i.points) for i in data.indicators}
+    digest = DigestRow(
+        plan_id=plan.id,
+        at=now,
+        week_start=data.week_start,
+        week_end=data.week_end,
+        total=str(data.total),
+        bonus_total=str(data.bonus_total),
+        points_json=json.dumps(board_points),
+        data_json=ADAPTER.dump_json(data).decode(),
+        chart=render_chart(data),
+    )
+    session.add(digest)
+    await session.flush()
+    units = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan.id, UnitRow.is_group == False))).all()  # noqa: E712
+    targets: list[int | None] = [None]
+    targets += [u.id for u in units if compose_unit_digest(data, u.name, "zh") is not None]
+    for unit_id in targets:
+        session.add(
+            ReminderRow(
+                plan_id=plan.id,
+                key=f"digest:{digest.id}:{unit_id if unit_id else 'leaders'}",
+                kind="digest",
+                due_at=now,
+                unit_id=unit_id,
+                subject=data.week_end.isoformat(),
+                digest_id=digest.id,
+                created_at=now,
+            )
+        )
+    return digest
+
+
+def render_digest(digest: DigestRow, unit: str | None, lang: str) -> str:
+    """A stored digest in one reader's language: the whole for leaders, the slice for a unit."""
+    data = ADAPTER.validate_json(digest.data_json)
+    if unit is None:
+        return compose_leader_digest(data, lang)
+    return compose_unit_digest(data, unit, lang) or ""
