@@ -70,11 +70,15 @@ class Database:
         await self.engine.dispose()
 
 
-def _enable_sqlite_foreign_keys(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets the reminder engine read while a chat message writes; with WAL, NORMAL sync is
+        # crash-safe (a power cut may lose the last commits, never corrupt the file).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
@@ -85,7 +89,7 @@ async def open_database(url: str = DEFAULT_DATABASE_URL, *, create: bool = True)
         _prepare_sqlite_path(target)
     engine = create_async_engine(target)
     if target.get_backend_name() == "sqlite":
-        _enable_sqlite_foreign_keys(engine)
+        _tune_sqlite(engine)
     db = Database(engine, async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False))
     if create:
         await db.create_schema()

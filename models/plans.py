@@ -229,3 +229,9 @@ async def get_plan(session: AsyncSession, plan_id: str) -> tuple[PlanRow, Plan] 
     """A stored plan and its parsed spec, or None."""
     row = await session.get(PlanRow, plan_id)
     return (row, parse_spec(row.spec_json)) if row else None
+
+
+async def last_audit_id(session: AsyncSession, plan_id: str) -> int:
+    """The newest audit row of a plan: it moves whenever anything in the plan changes."""
+    found = (await session.exec(select(func.max(AuditEntry.id)).where(AuditEntry.plan_id == plan_id))).one()
+    return int(found or 0)

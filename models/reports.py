@@ -230,9 +230,7 @@ async def load_score_board(session: AsyncSession, plan: Plan) -> ScoreBoard:
 
 async def reported_places(session: AsyncSession, plan_id: str) -> dict[int, set[tuple[str | None, int | None]]]:
     """For each indicator (or gate) id, the (period, unit id) pairs that have a report."""
-    statement = (
-        select(Report.indicator_id, Report.period, Report.unit_id).where(Report.plan_id == plan_id).distinct()
-    )
+    statement = select(Report.indicator_id, Report.period, Report.unit_id).where(Report.plan_id == plan_id).distinct()
     out: dict[int, set[tuple[str | None, int | None]]] = defaultdict(set)
     for indicator_id, period, unit_id in (await session.exec(statement)).all():
         out[indicator_id].add((period, unit_id))

@@ -211,6 +211,7 @@ class ReminderRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("plan_id", "key"),
         Index("ix_reminder_pending", "status", "due_at"),
+        Index("ix_reminder_plan_due", "plan_id", "due_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: str = Field(foreign_key="plan.id", max_length=48)

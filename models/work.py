@@ -94,6 +94,33 @@ async def list_tasks(session: AsyncSession, plan_id: str) -> list[TaskView]:
     return list(views.values())
 
 
+async def assignment_rows(
+    session: AsyncSession, plan_id: str
+) -> list[tuple[int, str, str, int, str, dt.date | None, bool, bool]]:
+    """(assignment id, task code, title, unit id, unit, deadline, ongoing, done) for every share of every
+    task: plain columns, no ORM objects, because the reminder engine reads this on every pass."""
+    statement = (
+        select(  # type: ignore[call-overload]
+            Assignment.id,
+            TaskRow.code,
+            TaskRow.title,
+            UnitRow.id,
+            UnitRow.name,
+            TaskRow.deadline,
+            TaskRow.ongoing,
+            Assignment.status,
+        )
+        .join(TaskRow, col(TaskRow.id) == col(Assignment.task_id))
+        .join(UnitRow, col(UnitRow.id) == col(Assignment.unit_id))
+        .where(TaskRow.plan_id == plan_id)
+        .order_by(col(TaskRow.position), col(Assignment.id))
+    )
+    return [
+        (a or 0, code, title, u or 0, name, deadline, ongoing, status == "done")
+        for a, code, title, u, name, deadline, ongoing, status in (await session.exec(statement)).all()
+    ]
+
+
 @dataclass(frozen=True)
 class ProgressView:
     """A recorded status change, for history listings."""

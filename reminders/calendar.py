@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -45,7 +46,7 @@ class WorkCalendar:
 
     def _official(self, day: dt.date) -> bool:
         try:
-            return bool(chinese_calendar.is_workday(day))
+            return official_workday(day)
         except NotImplementedError:
             if day.year not in self.unknown_years:
                 self.unknown_years.add(day.year)
@@ -95,6 +96,12 @@ class WorkCalendar:
     def workdays(self, start: dt.date, end: dt.date) -> Iterator[dt.date]:
         """Working days from start to end, both included."""
         return (day for day in days(start, end) if self.is_workday(day))
+
+
+@lru_cache(maxsize=8192)
+def official_workday(day: dt.date) -> bool:
+    """The State Council's arrangement for `day` (raises NotImplementedError for unknown years)."""
+    return bool(chinese_calendar.is_workday(day))
 
 
 def days(start: dt.date, end: dt.date) -> Iterator[dt.date]:

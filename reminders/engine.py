@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from models.database import Database
-from models.plans import list_plans, parse_spec
+from models.plans import last_audit_id, list_plans, parse_spec
 from reminders.outbound import Transport
 from reminders.outbox import sync_outbox
 from reminders.sender import Sender, SendStats
@@ -48,12 +49,24 @@ class ReminderEngine:
         self.sender = Sender(db, clock, transports)
         self.scheduler = scheduler
         self.grace = grace
+        self._synced: dict[str, tuple[dt.date, int]] = {}
 
     async def sync(self) -> None:
-        """Write the coming days' reminders of every plan to the outbox."""
+        """Write the coming days' reminders of every plan to the outbox, when anything changed.
+
+        Every change that matters (progress, a report, a calendar or policy edit, a plan load) writes
+        an audit row; with the same last audit row on the same day the outbox is already right.
+        """
+        now = self.clock()
         async with self.db.session() as session:
             for row in await list_plans(session):
-                await sync_outbox(session, parse_spec(row.spec_json), self.clock())
+                plan = parse_spec(row.spec_json)
+                stamp = (now.astimezone(ZoneInfo(plan.timezone)).date(), await last_audit_id(session, plan.id))
+                before = self._synced.get(plan.id)
+                if before == stamp:
+                    continue
+                await sync_outbox(session, plan, now, only_new=before is not None and before[1] == stamp[1])
+                self._synced[plan.id] = stamp
 
     async def start(self) -> SendStats:
         """On start: bring the outbox up to date, fold what is too old, send what is due, arm."""

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,29 +40,41 @@ def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 
 async def sync_outbox(
-    session: AsyncSession, plan: Plan, now: dt.datetime, *, horizon_days: int = HORIZON_DAYS
+    session: AsyncSession, plan: Plan, now: dt.datetime, *, horizon_days: int = HORIZON_DAYS, only_new: bool = False
 ) -> SyncResult:
-    """Bring the plan's outbox up to date for the days up to `horizon_days` ahead."""
+    """Bring the plan's outbox up to date for the days up to `horizon_days` ahead.
+
+    `only_new`: nothing changed in the plan since the last sync (the caller knows), so only days not
+    yet written need computing; otherwise pending reminders are re-checked too.
+    """
     zone = ZoneInfo(plan.timezone)
     today = now.astimezone(zone).date()
     state_row = await session.get(OutboxState, plan.id)
     first_new = today if state_row is None else min(state_row.synced_until + dt.timedelta(days=1), today)
     last = today + dt.timedelta(days=horizon_days)
+    if only_new and first_new > last:
+        return SyncResult()
     oldest_pending = (
-        await session.exec(
-            select(func.min(ReminderRow.due_at)).where(ReminderRow.plan_id == plan.id, ReminderRow.status == "pending")
-        )
-    ).one()
+        None
+        if only_new
+        else (
+            await session.exec(
+                select(func.min(ReminderRow.due_at)).where(
+                    ReminderRow.plan_id == plan.id, ReminderRow.status == "pending"
+                )
+            )
+        ).one()
+    )
     first = min(first_new, oldest_pending.astimezone(zone).date()) if oldest_pending else first_new
     warned: list[int] = []
     calendar = await work_calendar(session, plan, on_unknown_year=warned.append)
     policy = await effective_policy(session, plan)
     wanted = {d.key: d for d in due_reminders(await plan_state(session, plan), policy, calendar, first, last)}
     stored = {
-        r.key: r
-        for r in (
+        key: (row_id or 0, status)
+        for key, row_id, status in (
             await session.exec(
-                select(ReminderRow).where(
+                select(ReminderRow.key, ReminderRow.id, ReminderRow.status).where(
                     ReminderRow.plan_id == plan.id,
                     col(ReminderRow.due_at) >= local_midnight(first, zone),
                     col(ReminderRow.kind) != "catch_up",
@@ -70,7 +83,7 @@ async def sync_outbox(
             )
         ).all()
     }
-    result = _reconcile(session, plan.id, wanted, stored, first_new, now)
+    result = await _reconcile(session, plan.id, wanted, stored, first_new, now)
     if state_row is None:
         state_row = OutboxState(plan_id=plan.id, synced_until=last)
     state_row.synced_until = max(state_row.synced_until, last)
@@ -80,44 +93,49 @@ async def sync_outbox(
     return result
 
 
-def _reconcile(
+async def _reconcile(
     session: AsyncSession,
     plan_id: str,
     wanted: dict[str, Due],
-    stored: dict[str, ReminderRow],
+    stored: dict[str, tuple[int, str]],
     first_new: dt.date,
     now: dt.datetime,
 ) -> SyncResult:
-    result = SyncResult()
-    for key, due in wanted.items():
-        row = stored.get(key)
-        if row is None and due.day >= first_new:
-            session.add(_row(plan_id, due, now))
-            result.added += 1
-        elif row is not None and row.status == "cancelled" and due.due_at >= now:
-            row.status = "pending"
-            session.add(row)
-            result.revived += 1
-    for key, row in stored.items():
-        if row.status == "pending" and key not in wanted:
-            row.status = "cancelled"
-            session.add(row)
-            result.cancelled += 1
-    return result
+    """Insert what is new, cancel what is no longer relevant, revive what is relevant again."""
+    new_rows = [_row(plan_id, due, now) for key, due in wanted.items() if key not in stored and due.day >= first_new]
+    revive = [
+        row_id
+        for key, (row_id, status) in stored.items()
+        if status == "cancelled" and key in wanted and wanted[key].due_at >= now
+    ]
+    cancel = [row_id for key, (row_id, status) in stored.items() if status == "pending" and key not in wanted]
+    for ids, status in ((revive, "pending"), (cancel, "cancelled")):
+        if ids:
+            await session.exec(update(ReminderRow).where(col(ReminderRow.id).in_(ids)).values(status=status))
+    if new_rows:
+        # One multi-row statement: on the day 700 units fall overdue, ORM objects one by one are slow.
+        await session.exec(insert(ReminderRow), params=new_rows)
+    return SyncResult(added=len(new_rows), cancelled=len(cancel), revived=len(revive))
 
 
-def _row(plan_id: str, due: Due, now: dt.datetime) -> ReminderRow:
-    return ReminderRow(
-        plan_id=plan_id,
-        key=due.key,
-        kind=due.kind,
-        due_at=due.due_at,
-        unit_id=due.unit_id,
-        subject=due.subject,
-        assignment_id=due.assignment_id,
-        detail=json.dumps(due.detail, ensure_ascii=False),
-        created_at=now,
-    )
+def _row(plan_id: str, due: Due, now: dt.datetime) -> dict[str, object]:
+    return {
+        "plan_id": plan_id,
+        "key": due.key,
+        "kind": due.kind,
+        "due_at": due.due_at,
+        "unit_id": due.unit_id,
+        "subject": due.subject,
+        "assignment_id": due.assignment_id,
+        "digest_id": None,
+        "detail": json.dumps(due.detail, ensure_ascii=False),
+        "status": "pending",
+        "created_at": now,
+        "sent_at": None,
+        "folded_into": None,
+        "attempts": 0,
+        "last_error": "",
+    }
 
 
 async def _warn_unknown_year(session: AsyncSession, plan_id: str, year: int, now: dt.datetime) -> None:

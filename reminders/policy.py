@@ -115,6 +115,8 @@ class _Builder:
         self.state, self.policy, self.calendar = state, policy, calendar
         self.zone = ZoneInfo(state.timezone)
         self.found: dict[str, Due] = {}
+        self._kinds: dict[tuple[dt.date, dt.date], tuple[str, dict[str, Any]] | None] = {}
+        """Many units share a deadline: what a (deadline, day) pair means is worked out once."""
 
     def at(self, day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, self.policy.send_at, tzinfo=self.zone).astimezone(dt.UTC)
@@ -126,6 +128,13 @@ class _Builder:
 
     def deadline_kind(self, deadline: dt.date, day: dt.date) -> tuple[str, dict[str, Any]] | None:
         """What a deadline means on a working day: before, on, or past it (and by how much)."""
+        key = (deadline, day)
+        if key not in self._kinds:
+            self._kinds[key] = self._deadline_kind(deadline, day)
+        found = self._kinds[key]
+        return None if found is None else (found[0], dict(found[1]))
+
+    def _deadline_kind(self, deadline: dt.date, day: dt.date) -> tuple[str, dict[str, Any]] | None:
         if day > deadline:
             if not self.policy.overdue_every_workday:
                 return None

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -116,6 +117,7 @@ class Sender:
         """Send every pending reminder whose time has come (outside quiet hours)."""
         stats = SendStats()
         self._views.clear()
+        stats.undeliverable += await self._mark_unreachable(self.clock())
         while True:
             now = self.clock()
             async with self.db.session() as session:
@@ -128,20 +130,51 @@ class Sender:
                     )
                 ).all()
                 progressed = 0
+                nobody: list[int] = []
                 for row in rows:
-                    progressed += await self._send_row(session, row, now, stats)
+                    progressed += await self._send_row(session, row, now, stats, nobody)
+                if nobody:
+                    await session.exec(
+                        update(ReminderRow)
+                        .where(col(ReminderRow.id).in_(nobody))
+                        .values(status="undeliverable", last_error="no member bound to receive it")
+                    )
             if len(rows) < BATCH or progressed == 0:
                 return stats
 
-    async def _send_row(self, session: AsyncSession, row: ReminderRow, now: dt.datetime, stats: SendStats) -> int:
+    async def _mark_unreachable(self, now: dt.datetime) -> int:
+        """Due reminders to units that nobody can receive for (no liaison bound on a running
+        transport), marked in one statement: on a big deadline most units may not be bound yet."""
+        reachable = select(Member.unit_id).where(
+            Member.role == "liaison",
+            col(Member.unit_id).is_not(None),
+            col(Member.transport).in_(list(self.transports)),
+            Member.chat_id != "",
+        )
+        statement = (
+            update(ReminderRow)
+            .where(
+                col(ReminderRow.status) == "pending",
+                col(ReminderRow.due_at) <= now,
+                col(ReminderRow.unit_id).is_not(None),
+                col(ReminderRow.unit_id).not_in(reachable),
+            )
+            .values(status="undeliverable", last_error="no member bound to receive it")
+        )
+        async with self.db.session() as session:
+            result = await session.exec(statement)
+        return int(result.rowcount or 0)
+
+    async def _send_row(
+        self, session: AsyncSession, row: ReminderRow, now: dt.datetime, stats: SendStats, nobody: list[int]
+    ) -> int:
         view = await self._view(session, row.plan_id)
         if in_quiet_hours(now.astimezone(view.zone).time(), view.policy.quiet_start, view.policy.quiet_end):
             stats.deferred += 1
             return 0
         recipients = view.recipients(row)
         if not recipients:
-            row.status, row.last_error = "undeliverable", "no member bound to receive it"
-            session.add(row)
+            nobody.append(row.id or 0)  # marked in one statement for the whole batch
             stats.undeliverable += 1
             return 1
         done = set((await session.exec(select(Delivery.member_id).where(Delivery.reminder_id == row.id))).all())

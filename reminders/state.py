@@ -13,18 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from config.plan_schema import Plan, ReminderSettings
 from models.reports import indicator_rows, reported_places, responsibilities
 from models.tables import AuditEntry, CalendarDay, IndicatorRow, OutboxState
-from models.work import list_tasks
+from models.work import assignment_rows
 from reminders.calendar import WorkCalendar
 from reminders.policy import AssignmentState, EvidenceState, PeriodicState, PlanState
 
 
 async def plan_state(session: AsyncSession, plan: Plan) -> PlanState:
     """The plan's assignments, monthly figures and owed evidence as they stand now."""
-    assignments = tuple(
-        AssignmentState(a.id, t.code, t.title, a.unit_id, a.unit, t.deadline, t.ongoing, a.status == "done")
-        for t in await list_tasks(session, plan.id)
-        for a in t.assignments
-    )
+    assignments = tuple(AssignmentState(*row) for row in await assignment_rows(session, plan.id))
     rows = await indicator_rows(session, plan.id)
     reported = await reported_places(session, plan.id)
     units = await responsibilities(session, plan.id)
