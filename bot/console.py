@@ -160,6 +160,33 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
+def _request(text: str, user_id: str, plan_id: str, answered: int, transport: ConsoleTransport | None) -> Request:
+    """A typed line as a message; '#3 text' answers reminder 3 as the chat it went to."""
+    message_id = f"in-{answered + 1}"
+    target = transport.reply_target(text) if transport else None
+    if target is None:
+        return Request(
+            transport=TRANSPORT,
+            user_id=user_id,
+            chat_id=user_id,
+            text=text,
+            display_name=user_id,
+            message_id=message_id,
+            plan_id=plan_id,
+        )
+    chat_id, reply_to, body = target
+    return Request(
+        transport=TRANSPORT,
+        user_id=chat_id,
+        chat_id=chat_id,
+        text=body,
+        display_name=chat_id,
+        message_id=message_id,
+        reply_to=reply_to,
+        plan_id=plan_id,
+    )
+
+
 async def run_console(
     services: Services,
     *,
@@ -185,16 +212,7 @@ async def run_console(
             text = buttons[int(text) - 1].command
         if not interactive:
             write(f"> {text}")
-        request = Request(
-            transport=TRANSPORT,
-            user_id=user_id,
-            chat_id=user_id,
-            text=text,
-            display_name=user_id,
-            message_id=str(answered + 1),
-            plan_id=plan_id,
-        )
-        shown, buttons = render(await handle(services, request))
+        shown, buttons = render(await handle(services, _request(text, user_id, plan_id, answered, transport)))
         write(shown)
         answered += 1
     return answered
