@@ -11,9 +11,11 @@ from config.i18n import MESSAGES, translate
 from config.values import ValueType
 from models.people import ROLES
 from models.work import STATUSES
+from reminders.policy import KINDS
+from reminders.texts import TASK_KINDS
 
 ROOT = Path(__file__).parent.parent
-LITERAL = re.compile(r"""(?:ctx\.t|UserError|InviteError|Hint|translate)\(\s*(?:"[a-z]+",\s*)?"([a-z_]+)"\s*[,)]""")
+LITERAL = re.compile(r"""(?:ctx\.t|UserError|InviteError|Hint|translate|\bt)\(\s*(?:"[a-z]+",\s*|lang,\s*)?"([a-z_]+)"\s*[,)]""")
 
 
 def used_keys() -> set[str]:
@@ -31,11 +33,14 @@ def composed_keys() -> set[str]:
     keys |= {f"expect_{t.value}" for t in ValueType}
     keys |= {f"op_{op}" for op in ("at_least", "above", "at_most", "below", "equals")}
     keys |= {"answer_yes", "answer_no"}
+    keys |= {f"rem_{kind}" for kind in TASK_KINDS}
+    keys |= {f"rem_evidence_{phase}" for phase in ("before_deadline", "deadline_day", "overdue")}
+    keys |= {f"kind_{kind}" for kind in (*KINDS, "calendar_warning", "digest", "catch_up")}
     return keys
 
 
 def test_the_scan_finds_keys() -> None:
-    assert {"report_recorded", "unknown_code", "hint_linear", "invite_used"} <= used_keys()
+    assert {"report_recorded", "unknown_code", "hint_linear", "invite_used", "rem_calendar_warning"} <= used_keys()
 
 
 @pytest.mark.parametrize("key", sorted(used_keys() | composed_keys()))
