@@ -85,25 +85,29 @@ class ReminderEngine:
         """One pass: sync, send what is due, re-arm the wake-up. This is the scheduler's job."""
         await self.sync()
         stats = await self.sender.send_due()
-        await self.arm()
+        await self.arm(deferred=stats.deferred > 0)
         return stats
 
-    async def next_wake(self) -> dt.datetime:
-        """The earliest pending due time, but never in the past and never later than IDLE_WAKE."""
+    async def next_wake(self, *, deferred: bool = False) -> dt.datetime:
+        """The earliest pending due time, never in the past and never later than IDLE_WAKE.
+
+        `deferred`: due reminders are waiting for the quiet hours to end, so look again later
+        instead of every second.
+        """
         now = self.clock()
-        due = await self.sender.next_due()
         latest = now + IDLE_WAKE
+        due = None if deferred else await self.sender.next_due()
         if due is None or due > latest:
             return latest
-        return max(due, now + dt.timedelta(seconds=1)) if due <= now else due
+        return max(due, now + dt.timedelta(seconds=1))
 
-    async def arm(self) -> None:
+    async def arm(self, *, deferred: bool = False) -> None:
         """Replace the single send job with one at the next wake-up time."""
         if self.scheduler is None:
             return
         self.scheduler.add_job(
             self.run_once,
-            DateTrigger(run_date=await self.next_wake()),
+            DateTrigger(run_date=await self.next_wake(deferred=deferred)),
             id=SEND_JOB,
             replace_existing=True,
             **JOB_DEFAULTS,

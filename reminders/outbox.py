@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
 from models.tables import AuditEntry, OutboxState, ReminderRow
-from reminders.policy import Due, due_reminders
+from reminders.policy import KINDS, Due, due_reminders
 from reminders.state import effective_policy, plan_state, work_calendar
 
 HORIZON_DAYS = 2
@@ -77,8 +77,7 @@ async def sync_outbox(
                 select(ReminderRow.key, ReminderRow.id, ReminderRow.status).where(
                     ReminderRow.plan_id == plan.id,
                     col(ReminderRow.due_at) >= local_midnight(first, zone),
-                    col(ReminderRow.kind) != "catch_up",
-                    col(ReminderRow.kind) != "digest",
+                    col(ReminderRow.kind).in_(KINDS),  # not digests, catch-ups or notices: the policy makes none
                 )
             )
         ).all()

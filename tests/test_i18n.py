@@ -15,7 +15,9 @@ from reminders.policy import KINDS
 from reminders.texts import TASK_KINDS
 
 ROOT = Path(__file__).parent.parent
-LITERAL = re.compile(r"""(?:ctx\.t|UserError|InviteError|Hint|translate|\bt)\(\s*(?:"[a-z]+",\s*|lang,\s*)?"([a-z_]+)"\s*[,)]""")
+LITERAL = re.compile(
+    r"""(?:ctx\.t|UserError|InviteError|Hint|translate|\bt)\(\s*(?:"[a-z]+",\s*|lang,\s*)?"([a-z_]+)"\s*[,)]"""
+)
 
 
 def used_keys() -> set[str]:

@@ -317,3 +317,45 @@ async def test_a_whole_year_runs_in_seconds_with_every_reminder_on_a_working_day
     assert len(deliveries) == len(set(deliveries)) == len(transport.sent)
     assert statuses["pending"] <= 1500  # only the two days ahead are written
     assert set(statuses) <= {"sent", "undeliverable", "pending"}
+
+
+async def test_an_unknown_year_falls_back_to_weekends_and_warns_the_admins_once(
+    dingtao: Services, clock: FakeClock
+) -> None:
+    from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
+    from models.plans import load_plan
+
+    plan = shift_plan_years(
+        load_plan_file(shipped_plan_paths()["dingtao-2022"]), 2031, new_id="dingtao-2031", name_suffix=" 2031"
+    )
+    async with dingtao.db.session() as session:
+        await load_plan(session, plan, now=clock(), source="test", actor="test")
+    await member(dingtao, "dingtao-2031", "office-2031", "admin")
+    transport = RecordingTransport(clock)
+    engine = engine_for(dingtao, clock, transport)
+    clock.set(local(2031, 6, 2, 9, 30))
+    await engine.start()
+    await run_days(engine, clock, dt.date(2031, 6, 3), dt.date(2031, 6, 10))
+    warnings = [m.text for _, m in transport.to("office-2031") if m.text.startswith("【日历提醒】")]
+    assert len([w for w in warnings if "2031 年" in w]) == 1  # once, though the engine woke 16 times
+    assert len(warnings) == len(set(warnings))  # (2032 is warned too: December 2031's figure is asked in 2032)
+    assert WorkCalendar().is_workday(dt.date(2031, 6, 2))  # a Monday, by the weekend rule
+
+
+async def test_during_quiet_hours_the_engine_looks_again_later_not_every_second(
+    dingtao: Services, people: dict[str, Chat], clock: FakeClock
+) -> None:
+    engine = engine_for(dingtao, clock, RecordingTransport(clock))
+    clock.set(local(2022, 6, 21, 8))
+    await engine.start()
+    clock.set(local(2022, 6, 21, 23))
+    async with dingtao.db.session() as session:
+        row = (await session.exec(select(ReminderRow).where(ReminderRow.status == "pending"))).first()
+        assert row is not None
+        row.due_at = local(2022, 6, 21, 22)
+        session.add(row)
+    stats = await engine.sender.send_due()
+    assert stats.deferred >= 1
+    assert stats.sent == 0
+    assert await engine.next_wake(deferred=True) == clock() + dt.timedelta(minutes=5)
+    assert await engine.next_wake() == clock() + dt.timedelta(seconds=1)
