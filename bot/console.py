@@ -162,26 +162,15 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
 
 def _request(text: str, user_id: str, plan_id: str, answered: int, transport: ConsoleTransport | None) -> Request:
     """A typed line as a message; '#3 text' answers reminder 3 as the chat it went to."""
-    message_id = f"in-{answered + 1}"
     target = transport.reply_target(text) if transport else None
-    if target is None:
-        return Request(
-            transport=TRANSPORT,
-            user_id=user_id,
-            chat_id=user_id,
-            text=text,
-            display_name=user_id,
-            message_id=message_id,
-            plan_id=plan_id,
-        )
-    chat_id, reply_to, body = target
+    chat_id, reply_to, body = target if target else (user_id, None, text)
     return Request(
         transport=TRANSPORT,
         user_id=chat_id,
         chat_id=chat_id,
         text=body,
         display_name=chat_id,
-        message_id=message_id,
+        message_id=f"in-{answered + 1}",
         reply_to=reply_to,
         plan_id=plan_id,
     )

@@ -224,7 +224,7 @@ class AssessedRule(Strict):
         return _spec(ValueType.POINTS)
 
 
-LeafRule = Annotated[
+_LEAF_KINDS = (
     LinearRule
     | BandsRule
     | RankStepsRule
@@ -233,9 +233,9 @@ LeafRule = Annotated[
     | CountRule
     | FractionRule
     | YesNoRule
-    | AssessedRule,
-    Field(discriminator="kind"),
-]
+    | AssessedRule
+)
+LeafRule = Annotated[_LEAF_KINDS, Field(discriminator="kind")]
 
 
 class Item(Strict):
@@ -285,19 +285,7 @@ class SumRule(Strict):
         return out
 
 
-Rule = Annotated[
-    LinearRule
-    | BandsRule
-    | RankStepsRule
-    | DeductRule
-    | PeriodicCheckRule
-    | CountRule
-    | FractionRule
-    | YesNoRule
-    | AssessedRule
-    | SumRule,
-    Field(discriminator="kind"),
-]
+Rule = Annotated[_LEAF_KINDS | SumRule, Field(discriminator="kind")]
 
 
 class Periods(Strict):
