@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/duban.db"
@@ -23,3 +23,16 @@ class Settings(BaseSettings):
     )
     timezone: str = "Asia/Shanghai"
     lang: str = "zh"
+
+    telegram_token: SecretStr | None = None
+    """BotFather's token; setting it turns the Telegram transport on. Never logged."""
+    telegram_base_url: str = "https://api.telegram.org"
+    """The Bot API server (a self-hosted one, or a local one in tests); '/bot<token>' is added."""
+    telegram_base_file_url: str | None = None
+    """Where files are fetched; default: the base URL with '/file/bot'."""
+    telegram_webhook_url: str | None = None
+    """Public HTTPS URL Telegram posts updates to; unset means long polling."""
+    telegram_listen: str = "127.0.0.1"
+    telegram_port: int = 8443
+    telegram_secret_token: SecretStr | None = None
+    """Checked on every webhook request (X-Telegram-Bot-Api-Secret-Token)."""

@@ -102,7 +102,7 @@ async def bind(ctx: Ctx, args: str) -> Reply:
             ctx.session,
             code=code,
             transport=request.transport,
-            user_id=request.user_id,
+            user_id=request.group_id if request.group else request.user_id,  # in a group, the group is bound
             display_name=request.display_name,
             chat_id=request.chat_id,
             now=ctx.now,

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from handlers import basic, digest, replies, reporting, schedule, scores, tasks
 from handlers.context import Ctx, Services
 from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
-from models.people import find_member, memberships
+from models.people import find_member, memberships, unblock_chat
 from models.plans import get_plan
 from models.tables import Identity, UnitRow
 
@@ -54,20 +54,29 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 async def _resolve(ctx: Ctx) -> None:
-    """Find the plan the message is about and who the speaker is in it."""
+    """Find the plan the message is about and who the speaker is in it.
+
+    In a group, a person bound in their own right speaks as themselves; anyone else speaks with the
+    role the group was bound to (everyone in the leaders' group reads like a leader).
+    """
     request, session = ctx.request, ctx.session
-    ident = await session.get(Identity, (request.transport, request.user_id))
-    if ident is not None:
-        ctx.lang = ident.lang
-    plan_id = request.plan_id or (ident.current_plan if ident else None)
+    await unblock_chat(session, request.transport, request.chat_id)
+    identities = [request.user_id] + ([request.group_id] if request.group else [])
+    idents = [i for i in [await session.get(Identity, (request.transport, u)) for u in identities] if i is not None]
+    if idents:
+        ctx.lang = idents[0].lang
+    plan_id = request.plan_id or next((i.current_plan for i in idents if i.current_plan), None)
     if plan_id is None:
-        joined = await memberships(session, request.transport, request.user_id)
+        joined = [m for u in identities for m in await memberships(session, request.transport, u)]
         plan_id = joined[-1].plan_id if joined else None
     found = await get_plan(session, plan_id) if plan_id else None
     if found is None:
         return
     ctx.plan_row, ctx.plan = found
-    ctx.member = await find_member(session, found[0].id, request.transport, request.user_id)
+    for user_id in identities:
+        ctx.member = await find_member(session, found[0].id, request.transport, user_id)
+        if ctx.member is not None:
+            break
     if ctx.member is not None and ctx.member.unit_id is not None:
         ctx.unit = await session.get(UnitRow, ctx.member.unit_id)
 

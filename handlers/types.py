@@ -25,6 +25,13 @@ class Request:
     reply_to: str | None = None
     plan_id: str | None = None
     """A plan the transport fixes (the console's --plan); otherwise the user's current plan."""
+    group: bool = False
+    """Said in a group chat: a group can be bound as a whole (a leaders' group, a unit's group)."""
+
+    @property
+    def group_id(self) -> str:
+        """The identity a bound group has: members of that group speak with its role."""
+        return f"group:{self.chat_id}"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import secrets
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tables import AuditEntry, Identity, Invite, Member, UnitRow
+from models.tables import AuditEntry, ChatBlock, Identity, Invite, Member, UnitRow
 
 ROLES = ("admin", "leader", "liaison")
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -179,3 +179,36 @@ async def bind_member(
         )
     )
     return member
+
+
+async def block_chat(session: AsyncSession, transport: str, chat_id: str, reason: str, now: dt.datetime) -> bool:
+    """Remember that a chat cannot be reached; False if it was already known."""
+    if await session.get(ChatBlock, (transport, chat_id)) is not None:
+        return False
+    session.add(ChatBlock(transport=transport, chat_id=chat_id, reason=reason[:200], at=now))
+    session.add(AuditEntry(at=now, actor="reminders", action="chat.blocked",
+                           detail=json.dumps({"transport": transport, "chat": chat_id, "reason": reason[:200]})))
+    return True
+
+
+async def unblock_chat(session: AsyncSession, transport: str, chat_id: str) -> None:
+    """A chat that writes to Duban can be reached again."""
+    found = await session.get(ChatBlock, (transport, chat_id))
+    if found is not None:
+        await session.delete(found)
+
+
+async def blocked_chats(session: AsyncSession) -> set[tuple[str, str]]:
+    """Every (transport, chat id) known to be unreachable."""
+    return {(b.transport, b.chat_id) for b in (await session.exec(select(ChatBlock))).all()}
+
+
+async def members_on_transport(session: AsyncSession, transport: str) -> list[Member]:
+    """Every member reachable through a transport (for setting up its menus)."""
+    return list((await session.exec(select(Member).where(Member.transport == transport))).all())
+
+
+async def members_on_chat(session: AsyncSession, transport: str, chat_id: str) -> list[Member]:
+    """The members bound to one chat (a person's private chat, or a group)."""
+    statement = select(Member).where(Member.transport == transport, Member.chat_id == chat_id)
+    return list((await session.exec(statement)).all())

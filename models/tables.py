@@ -288,3 +288,14 @@ class DigestRow(SQLModel, table=True):
     data_json: str
     """Everything the digest said, to render it in each reader's language."""
     chart: bytes | None = None
+
+
+class ChatBlock(SQLModel, table=True):
+    """A chat Duban can no longer reach (the bot was blocked, the chat deleted): not retried until
+    the chat writes to Duban again."""
+
+    __tablename__ = "chat_block"
+    transport: str = Field(primary_key=True)
+    chat_id: str = Field(primary_key=True)
+    reason: str
+    at: dt.datetime

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import ReminderSettings, in_quiet_hours
 from models.database import Database
+from models.people import block_chat, blocked_chats
 from models.plans import get_plan
 from models.tables import Delivery, DigestRow, Identity, Member, ReminderRow, UnitRow
 from reminders.outbound import DeliveryFailed, Outgoing, Transport
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 12
-TO_ADMINS = ("calendar_warning",)
+TO_ADMINS = ("calendar_warning", "chat_blocked")
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,9 @@ class Sender:
         view = _PlanView(
             await effective_policy(session, plan), ZoneInfo(plan.timezone), units, defaultdict(list), [], []
         )
+        blocked = await blocked_chats(session)
         for m in (await session.exec(select(Member).where(Member.plan_id == plan_id))).all():
-            if m.transport not in self.transports or not m.chat_id:
+            if m.transport not in self.transports or not m.chat_id or (m.transport, m.chat_id) in blocked:
                 continue
             who = Recipient(m.id or 0, m.transport, m.chat_id, langs.get((m.transport, m.user_id), "zh"))
             if m.role == "liaison" and m.unit_id is not None:
@@ -188,6 +190,8 @@ class Sender:
             except DeliveryFailed as failure:
                 errors.append(f"{who.transport}:{who.chat_id}: {failure}")
                 permanent += failure.permanent
+                if failure.permanent:
+                    await self._unreachable(session, row, who, str(failure), now)
                 continue
             stats.handed.append((row.id or 0, self.clock()))
             session.add(
@@ -234,6 +238,34 @@ class Sender:
             image=image,
             reminder_id=row.id,
             recipient=unit or "leaders",
+        )
+
+    async def _unreachable(
+        self, session: AsyncSession, row: ReminderRow, who: Recipient, reason: str, now: dt.datetime
+    ) -> None:
+        """Stop sending to a chat that blocked the bot or is gone, and tell the admins once."""
+        if not await block_chat(session, who.transport, who.chat_id, reason, now):
+            return
+        self._views.clear()
+        member = await session.get(Member, who.member_id)
+        unit = await session.get(UnitRow, member.unit_id) if member and member.unit_id else None
+        detail = {
+            "transport": who.transport,
+            "chat": who.chat_id,
+            "reason": reason[:200],
+            "who": unit.name if unit else (member.role if member else ""),
+            "name": member.display_name if member else "",
+        }
+        session.add(
+            ReminderRow(
+                plan_id=row.plan_id,
+                key=f"chat_blocked:{who.transport}:{who.chat_id}:{now.isoformat()}",
+                kind="chat_blocked",
+                due_at=now,
+                subject=who.chat_id,
+                detail=json.dumps(detail, ensure_ascii=False),
+                created_at=now,
+            )
         )
 
     async def next_due(self) -> dt.datetime | None:

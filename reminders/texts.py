@@ -35,6 +35,14 @@ def render_reminder(kind: str, subject: str, unit: str, detail: dict[str, Any], 
         return t(f"rem_evidence_{detail['phase']}", **params)
     if kind == "calendar_warning":
         return t("rem_calendar_warning", year=detail["year"])
+    if kind == "chat_blocked":
+        return t(
+            "rem_chat_blocked",
+            who=detail["who"],
+            name=detail["name"],
+            transport=detail["transport"],
+            reason=detail["reason"],
+        )
     if kind == "catch_up":
         lines = [t("rem_catch_up", count=len(detail["items"]))]
         lines += [

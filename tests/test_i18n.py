@@ -37,7 +37,7 @@ def composed_keys() -> set[str]:
     keys |= {"answer_yes", "answer_no"}
     keys |= {f"rem_{kind}" for kind in TASK_KINDS}
     keys |= {f"rem_evidence_{phase}" for phase in ("before_deadline", "deadline_day", "overdue")}
-    keys |= {f"kind_{kind}" for kind in (*KINDS, "calendar_warning", "digest", "catch_up")}
+    keys |= {f"kind_{kind}" for kind in (*KINDS, "calendar_warning", "digest", "catch_up", "chat_blocked")}
     return keys
 
 

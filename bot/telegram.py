@@ -1,0 +1,324 @@
+"""The Telegram transport: python-telegram-bot's Application in front of the shared command router.
+
+Incoming: every command (also `/cmd@bot` in groups), replies to reminders and button presses become
+a neutral `Request`; the router's `Reply` comes back as HTML with every user-supplied character
+escaped, split at line boundaries when longer than Telegram's 4096 characters, with inline buttons.
+Outgoing: `TelegramTransport` hands reminders to the same bot, so replies and reminders share one
+flood limiter (`bot.telegram_limits.FloodLimiter`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import HTTPXRequest
+
+from bot.telegram_commands import set_commands_for_chat, set_default_commands
+from bot.telegram_limits import FloodLimiter
+from config.i18n import translate
+from config.settings import Settings
+from handlers.context import Services
+from handlers.router import handle
+from handlers.types import Button, Reply, Request
+from reminders.outbound import DeliveryFailed, Outgoing
+
+log = logging.getLogger(__name__)
+TRANSPORT = "telegram"
+MAX_TEXT = 4096
+MAX_CALLBACK = 64
+SEND_TRIES = 3
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` units, cut at line ends (a single overlong line is cut hard)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while utf16_len(line) > limit:
+            head = line[:limit]
+            while utf16_len(head) > limit:
+                head = head[:-1]
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+            line = line[len(head) :]
+        candidate = f"{current}\n{line}" if current else line
+        if current and utf16_len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def as_html(text: str) -> str:
+    """Plain reply text for parse_mode HTML: everything escaped, so a unit name can't inject markup."""
+    return html.escape(text, quote=False)
+
+
+class CallbackCodes:
+    """Button commands longer than Telegram's 64-byte callback_data are kept here under a short code."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+
+    def encode(self, command: str) -> str:
+        if len(command.encode()) <= MAX_CALLBACK:
+            return command
+        code = f"#{len(self.codes) + 1}"
+        self.codes[code] = command
+        return code
+
+    def decode(self, data: str) -> str | None:
+        return self.codes.get(data) if data.startswith("#") else data
+
+
+def keyboard(rows: list[list[tuple[str, str]]], codes: CallbackCodes) -> InlineKeyboardMarkup | None:
+    """Inline buttons whose callback data is the command they send."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=codes.encode(command)) for label, command in row] for row in rows]
+    )
+
+
+def _button_rows(buttons: tuple[tuple[Button, ...], ...]) -> list[list[tuple[str, str]]]:
+    return [[(b.label, b.command) for b in row] for row in buttons]
+
+
+class TelegramBridge:
+    """Turns Telegram updates into router requests and router replies into Telegram messages."""
+
+    def __init__(self, services: Services, app: AnyApp) -> None:
+        self.services = services
+        self.app = app
+        self.codes = CallbackCodes()
+
+    def install(self) -> None:
+        """Register the handlers (order matters: commands before plain text) and the error handler."""
+        self.app.add_handler(MessageHandler(filters.COMMAND, self.on_command))
+        self.app.add_handler(MessageHandler(filters.TEXT & filters.REPLY & ~filters.COMMAND, self.on_reply))
+        self.app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, self.on_text))
+        self.app.add_handler(CallbackQueryHandler(self.on_button))
+        self.app.add_error_handler(self.on_error)
+
+    def _request(self, update: Update, text: str, *, reply_to: str | None = None) -> Request | None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return None
+        message = update.effective_message
+        return Request(
+            transport=TRANSPORT,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            text=text,
+            display_name=(chat.title or "")
+            if chat.type != ChatType.PRIVATE and text.startswith("/bind")
+            else user.full_name,
+            message_id=str(message.message_id) if message else "",
+            reply_to=reply_to,
+            group=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+        )
+
+    def _for_us(self, text: str) -> bool:
+        """'/status@other_bot' in a group is not for us."""
+        head = text.split(maxsplit=1)[0] if text.strip() else ""
+        if "@" not in head:
+            return True
+        return head.split("@", 1)[1].lower() == (self.app.bot.username or "").lower()
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A /command in a private chat or a group."""
+        message = update.effective_message
+        if message is None or not message.text or not self._for_us(message.text):
+            return
+        request = self._request(update, message.text)
+        if request is None:
+            return
+        reply = await handle(self.services, request)
+        await self.send_reply(int(request.chat_id), reply, reply_to=message.message_id)
+        if reply.ok and request.text.split(maxsplit=1)[0].split("@")[0].lower() in ("/bind", "/start", "/lang"):
+            await set_commands_for_chat(self.app.bot, self.services, TRANSPORT, request.chat_id)
+
+    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reply to one of our messages: to a reminder, it is progress on that task."""
+        message = update.effective_message
+        if message is None or message.reply_to_message is None or not message.text:
+            return
+        if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.app.bot.id:
+            return
+        request = self._request(update, message.text, reply_to=str(message.reply_to_message.message_id))
+        if request is not None:
+            await self.send_reply(
+                int(request.chat_id), await handle(self.services, request), reply_to=message.message_id
+            )
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Plain text in a private chat: the router says politely that commands start with '/'."""
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        request = self._request(update, message.text)
+        if request is not None:
+            await self.send_reply(int(request.chat_id), await handle(self.services, request))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed button sends its command as the presser; progress buttons then edit the message."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        command = self.codes.decode(query.data)
+        request = self._request(update, command) if command else None
+        if command is None or request is None:
+            await query.answer(translate("zh", "telegram_button_expired"))
+            return
+        reply = await handle(self.services, request)
+        first_line = reply.text.split("\n", 1)[0]
+        await query.answer(first_line[:190])
+        message = query.message
+        if reply.ok and command.startswith("/progress") and isinstance(message, Message) and message.text:
+            edited = f"{message.text}\n\n✅ {reply.text}"
+            await message.edit_text(as_html(split_text(edited)[0]), parse_mode=ParseMode.HTML)
+            return
+        if isinstance(message, Message):
+            await self.send_reply(message.chat.id, reply)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one error handler: log the failure with its update, apologise briefly, never a traceback."""
+        log.error("update %r failed", update, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await self.app.bot.send_message(update.effective_chat.id, translate("zh", "telegram_sorry"))
+            except Exception:  # the apology itself may fail (chat gone, network down): logged, not raised
+                log.exception("could not apologise in chat %s", update.effective_chat.id)
+
+    async def send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message:
+        """A reply as one or more HTML messages; the picture first, buttons under the last piece."""
+        if reply.image:
+            await self.app.bot.send_photo(chat_id, photo=reply.image)
+        pieces = split_text(reply.text)
+        sent: Message | None = None
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            sent = await self.app.bot.send_message(
+                chat_id,
+                as_html(piece),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(_button_rows(reply.buttons), self.codes) if last else None,
+                reply_to_message_id=reply_to if index == 0 else None,
+                allow_sending_without_reply=True,
+            )
+        assert sent is not None
+        return sent
+
+
+class TelegramTransport:
+    """Reminders and digests through the bot, recording only what Telegram confirmed."""
+
+    name = TRANSPORT
+
+    def __init__(self, bridge: TelegramBridge, *, backoff: float = 0.5) -> None:
+        self.bridge = bridge
+        self.backoff = backoff
+
+    async def send(self, message: Outgoing) -> str:
+        """Send with retries on network trouble; a blocked or vanished chat is a permanent failure."""
+        reply = Reply(
+            message.text,
+            buttons=(tuple(Button(label, command) for label, command in message.actions),) if message.actions else (),
+            image=message.image,
+        )
+        for attempt in range(SEND_TRIES):
+            try:
+                sent = await self.bridge.send_reply(int(message.chat_id), reply)
+                return str(sent.message_id)
+            except Forbidden as error:
+                raise DeliveryFailed(f"forbidden: {error}", permanent=True) from error
+            except BadRequest as error:
+                gone = "not found" in str(error).lower() or "deactivated" in str(error).lower()
+                raise DeliveryFailed(f"bad request: {error}", permanent=gone) from error
+            except RetryAfter as error:
+                raise DeliveryFailed(f"flood control: {error}") from error
+            except (TimedOut, NetworkError) as error:
+                if attempt == SEND_TRIES - 1:
+                    raise DeliveryFailed(f"network: {error}") from error
+                await asyncio.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _loopback(url: str) -> bool:
+    return (urlparse(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def build_application(settings: Settings, *, limiter: FloodLimiter | None = None) -> AnyApp:
+    """The python-telegram-bot Application for the configured Bot API server."""
+    assert settings.telegram_token is not None
+    base = settings.telegram_base_url.rstrip("/")
+    file_base = (settings.telegram_base_file_url or f"{base}/file/bot").rstrip("/")
+    if not file_base.endswith("/bot"):
+        file_base = f"{file_base}/bot" if file_base.endswith("/file") else file_base
+    # A local Bot API server is reached directly, not through HTTP(S)_PROXY from the environment.
+    httpx_kwargs = {"trust_env": False} if _loopback(base) else {}
+    return (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(f"{base}/bot")
+        .base_file_url(file_base)
+        .request(HTTPXRequest(connection_pool_size=32, httpx_kwargs=httpx_kwargs))
+        .get_updates_request(HTTPXRequest(httpx_kwargs=httpx_kwargs))
+        .rate_limiter(limiter or FloodLimiter())
+        .build()
+    )
+
+
+async def start_telegram(settings: Settings, services: Services) -> tuple[AnyApp, TelegramBridge]:
+    """Start the bot: handlers, command menus, then long polling or the webhook."""
+    for noisy in ("httpx", "httpcore"):
+        # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    app = build_application(settings)
+    bridge = TelegramBridge(services, app)
+    bridge.install()
+    await app.initialize()
+    await set_default_commands(app.bot, services, TRANSPORT)
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_secret_token.get_secret_value() if settings.telegram_secret_token else None
+        path = urlparse(settings.telegram_webhook_url).path.lstrip("/")
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen=settings.telegram_listen,
+            port=settings.telegram_port,
+            url_path=path,
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=secret,
+        )
+    else:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+    await app.start()
+    return app, bridge
+
+
+async def stop_telegram(app: AnyApp) -> None:
+    """Stop taking updates, let running handlers finish, close the connections."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
