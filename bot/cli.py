@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
+from bot.telegram import TelegramTransport, start_telegram, stop_telegram
 from config.plan_loader import PlanFileError, load_plan_file, resolve_plan_source, shift_plan_years, shipped_plan_paths
 from config.plan_schema import Plan
 from config.settings import Settings
@@ -32,6 +34,7 @@ from reminders.digest import compose_leader_digest
 from reminders.engine import JOB_DEFAULTS, ReminderEngine
 from reminders.listing import as_json as as_json_row
 from reminders.listing import upcoming
+from reminders.outbound import Transport
 from reminders.weekly import collect_digest
 
 DEMO_PLAN = "dingtao-2022"
@@ -156,7 +159,7 @@ async def _dispatch(args: argparse.Namespace, services: Services) -> int:
     if args.command == "digest":
         return await digest_cmd(services.db, args.plan, args.now, args.chart, args.lang)
     if args.command == "run":
-        return await run_cmd(services, args.plan, args.who)
+        return await run_cmd(services, Settings(), args.plan, args.who)
     raise AssertionError(args.command)  # pragma: no cover - argparse allows nothing else
 
 
@@ -334,36 +337,56 @@ async def digest_cmd(db: Database, plan_id: str, now_text: str | None, chart: st
     return 0
 
 
-async def run_cmd(services: Services, plan_id: str | None, who: str) -> int:
-    """`duban run`: the reminder engine and the digests, with the console as the chat."""
+async def run_cmd(services: Services, settings: Settings, plan_id: str | None, who: str) -> int:
+    """`duban run`: the reminder engine and the digests, with Telegram when configured, else the console."""
     async with services.db.session() as session:
         loaded = [row.id for row in await list_plans(session)]
     if plan_id is None and len(loaded) == 1:
         plan_id = loaded[0]
-    if plan_id is None or plan_id not in loaded:
+    telegram = settings.telegram_token is not None
+    if plan_id is not None and plan_id not in loaded or (plan_id is None and not telegram):
         _err(
             "error: name a loaded plan with --plan (loaded: "
             + (", ".join(loaded) or "none; duban plan load <id>")
             + ")"
         )
         return 2
-    transport = ConsoleTransport(write=_out)
-    await bind_console_recipients(services, plan_id)
-    engine = ReminderEngine(
-        services.db, services.clock, [transport], scheduler=AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
-    )
+    console = ConsoleTransport(write=_out)
+    transports: list[Transport] = []
+    app = None
+    if telegram:
+        app, bridge = await start_telegram(settings, services)
+        transports.append(TelegramTransport(bridge))
+        mode = "webhook" if settings.telegram_webhook_url else "long polling"
+        _out(f"Telegram: serving @{app.bot.username} via {mode}.")
+    elif plan_id is not None:
+        await bind_console_recipients(services, plan_id)
+        transports.append(console)
+    scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
+    engine = ReminderEngine(services.db, services.clock, transports, scheduler=scheduler)
     await engine.start()
     try:
-        if sys.stdin.isatty():
+        if sys.stdin.isatty() and plan_id is not None:
             user_id = await console_member(services, plan_id, who)
-            _out(f"Duban running — plan {plan_id}, reminders shown as they fire; reply with #<n> <text>. Ctrl-D stops.")
-            await run_console(services, plan_id=plan_id, user_id=user_id, write=_out, transport=transport)
+            _out(f"Duban running — plan {plan_id}; reminders show as they fire, reply with #<n> <text>. Ctrl-D stops.")
+            await run_console(services, plan_id=plan_id, user_id=user_id, write=_out, transport=console)
         else:
-            _out(f"Duban running — plan {plan_id}; Ctrl-C stops.")
-            await asyncio.Event().wait()
+            _out("Duban running; Ctrl-C or SIGTERM stops.")
+            await _until_stopped()
     finally:
         engine.shutdown()
+        if app is not None:
+            await stop_telegram(app)
     return 0
+
+
+async def _until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM; pending reminders stay in the outbox for the next start."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -87,6 +87,8 @@ class Sender:
         self.clock = clock
         self.transports = {t.name: t for t in transports}
         self._views: dict[str, _PlanView] = {}
+        self._blocked: set[tuple[str, str]] = set()
+        """Chats found unreachable during this pass (the database knows them from the next pass on)."""
 
     async def _view(self, session: AsyncSession, plan_id: str) -> _PlanView:
         if plan_id in self._views:
@@ -116,7 +118,12 @@ class Sender:
         return view
 
     async def send_due(self) -> SendStats:
-        """Send every pending reminder whose time has come (outside quiet hours)."""
+        """Send every pending reminder whose time has come (outside quiet hours).
+
+        No database transaction stays open while a transport talks to its chat service: rows are read
+        in one short transaction, each confirmed delivery is committed on its own, so stopping in
+        the middle of a burst loses no record of what was sent.
+        """
         stats = SendStats()
         self._views.clear()
         stats.undeliverable += await self._mark_unreachable(self.clock())
@@ -131,11 +138,27 @@ class Sender:
                         .limit(BATCH)
                     )
                 ).all()
-                progressed = 0
-                nobody: list[int] = []
-                for row in rows:
-                    progressed += await self._send_row(session, row, now, stats, nobody)
-                if nobody:
+                for plan_id in {row.plan_id for row in rows}:
+                    await self._view(session, plan_id)
+                ids = [row.id or 0 for row in rows]
+                done = set(
+                    (
+                        await session.exec(
+                            select(Delivery.reminder_id, Delivery.member_id).where(col(Delivery.reminder_id).in_(ids))
+                        )
+                    ).all()
+                )
+                digest_ids = {row.digest_id for row in rows if row.digest_id is not None}
+                digests = {
+                    d.id or 0: d
+                    for d in (await session.exec(select(DigestRow).where(col(DigestRow.id).in_(digest_ids)))).all()
+                }
+            progressed = 0
+            nobody: list[int] = []
+            for row in rows:
+                progressed += await self._send_row(row, now, stats, nobody, done, digests)
+            if nobody:
+                async with self.db.session() as session:
                     await session.exec(
                         update(ReminderRow)
                         .where(col(ReminderRow.id).in_(nobody))
@@ -168,65 +191,78 @@ class Sender:
         return int(result.rowcount or 0)
 
     async def _send_row(
-        self, session: AsyncSession, row: ReminderRow, now: dt.datetime, stats: SendStats, nobody: list[int]
+        self,
+        row: ReminderRow,
+        now: dt.datetime,
+        stats: SendStats,
+        nobody: list[int],
+        done: set[tuple[int, int]],
+        digests: dict[int, DigestRow],
     ) -> int:
-        view = await self._view(session, row.plan_id)
+        view = self._views[row.plan_id]
         if in_quiet_hours(now.astimezone(view.zone).time(), view.policy.quiet_start, view.policy.quiet_end):
             stats.deferred += 1
             return 0
-        recipients = view.recipients(row)
+        recipients = [w for w in view.recipients(row) if (w.transport, w.chat_id) not in self._blocked]
         if not recipients:
             nobody.append(row.id or 0)  # marked in one statement for the whole batch
             stats.undeliverable += 1
             return 1
-        done = set((await session.exec(select(Delivery.member_id).where(Delivery.reminder_id == row.id))).all())
         errors: list[str] = []
         permanent = 0
         for who in recipients:
-            if who.member_id in done:
+            if (row.id or 0, who.member_id) in done:
                 continue
             try:
-                message_id = await self.transports[who.transport].send(await self._message(session, row, view, who))
+                message_id = await self.transports[who.transport].send(self._message(row, view, who, digests))
             except DeliveryFailed as failure:
                 errors.append(f"{who.transport}:{who.chat_id}: {failure}")
                 permanent += failure.permanent
                 if failure.permanent:
-                    await self._unreachable(session, row, who, str(failure), now)
+                    async with self.db.session() as session:
+                        await self._unreachable(session, row, who, str(failure), now)
                 continue
             stats.handed.append((row.id or 0, self.clock()))
-            session.add(
-                Delivery(
-                    reminder_id=row.id or 0,
-                    member_id=who.member_id,
-                    transport=who.transport,
-                    chat_id=who.chat_id,
-                    message_id=message_id,
-                    at=self.clock(),
+            async with self.db.session() as session:
+                session.add(
+                    Delivery(
+                        reminder_id=row.id or 0,
+                        member_id=who.member_id,
+                        transport=who.transport,
+                        chat_id=who.chat_id,
+                        message_id=message_id,
+                        at=self.clock(),
+                    )
                 )
-            )
-            await session.flush()
             stats.deliveries += 1
-        row.attempts += 1
-        if not errors or permanent == len(errors):
-            row.status, row.sent_at = "sent", now
-            row.last_error = "; ".join(errors)
-            stats.sent += 1
-        elif row.attempts >= MAX_ATTEMPTS:
-            row.status, row.last_error = "undeliverable", "; ".join(errors)
-            stats.undeliverable += 1
-        else:
-            row.due_at, row.last_error = now + RETRY_AFTER * row.attempts, "; ".join(errors)
-            stats.failed += 1
-        session.add(row)
+        await self._settle(row, now, errors, permanent, stats)
         return 1
 
-    async def _message(self, session: AsyncSession, row: ReminderRow, view: _PlanView, who: Recipient) -> Outgoing:
+    async def _settle(
+        self, row: ReminderRow, now: dt.datetime, errors: list[str], permanent: int, stats: SendStats
+    ) -> None:
+        """Sent when every reachable recipient has it; otherwise retried later, or given up on."""
+        attempts = row.attempts + 1
+        error = "; ".join(errors)
+        values: dict[str, object] = {"attempts": attempts, "last_error": error}
+        if not errors or permanent == len(errors):
+            values.update(status="sent", sent_at=now)
+            stats.sent += 1
+        elif attempts >= MAX_ATTEMPTS:
+            values.update(status="undeliverable")
+            stats.undeliverable += 1
+        else:
+            values.update(due_at=now + RETRY_AFTER * attempts)
+            stats.failed += 1
+        async with self.db.session() as session:
+            await session.exec(update(ReminderRow).where(col(ReminderRow.id) == row.id).values(**values))
+
+    def _message(self, row: ReminderRow, view: _PlanView, who: Recipient, digests: dict[int, DigestRow]) -> Outgoing:
         detail = json.loads(row.detail)
         unit = view.units.get(row.unit_id or 0, "") if row.unit_id is not None else ""
         image = None
         if row.kind == "digest":
-            digest = await session.get(DigestRow, row.digest_id)
-            assert digest is not None
+            digest = digests[row.digest_id or 0]
             text = render_digest(digest, unit or None, who.lang)
             image = digest.chart if row.unit_id is None else None
         else:
@@ -244,9 +280,9 @@ class Sender:
         self, session: AsyncSession, row: ReminderRow, who: Recipient, reason: str, now: dt.datetime
     ) -> None:
         """Stop sending to a chat that blocked the bot or is gone, and tell the admins once."""
+        self._blocked.add((who.transport, who.chat_id))
         if not await block_chat(session, who.transport, who.chat_id, reason, now):
             return
-        self._views.clear()
         member = await session.get(Member, who.member_id)
         unit = await session.get(UnitRow, member.unit_id) if member and member.unit_id else None
         detail = {
