@@ -8,6 +8,7 @@ grace of one second would silently drop a late wake-up.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -50,6 +51,7 @@ class ReminderEngine:
         self.scheduler = scheduler
         self.grace = grace
         self._synced: dict[str, tuple[dt.date, int]] = {}
+        self._pass = asyncio.Lock()
 
     async def sync(self) -> None:
         """Write the coming days' reminders of every plan to the outbox, when anything changed.
@@ -82,27 +84,42 @@ class ReminderEngine:
         return stats
 
     async def run_once(self) -> SendStats:
-        """One pass: sync, send what is due, re-arm the wake-up. This is the scheduler's job."""
-        await self.sync()
-        stats = await self.sender.send_due()
-        await self.arm(deferred=stats.deferred > 0)
-        return stats
+        """One pass: sync, send everything due (also what fell due meanwhile), re-arm the wake-up.
+
+        Passes never overlap (the digest job and the send job may fire together): a second one
+        waits for the first, then finds nothing left to send twice.
+        """
+        async with self._pass:
+            total = SendStats()
+            while True:
+                await self.sync()
+                stats = await self.sender.send_due()
+                total.merge(stats)
+                due = await self.sender.next_due()
+                if stats.deferred or stats.sent + stats.undeliverable == 0 or due is None or due > self.clock():
+                    break
+            await self.arm(deferred=stats.deferred > 0)
+            return total
 
     async def next_wake(self, *, deferred: bool = False) -> dt.datetime:
-        """The earliest pending due time, never in the past and never later than IDLE_WAKE.
+        """The earliest pending due time, never later than IDLE_WAKE from now.
 
         `deferred`: due reminders are waiting for the quiet hours to end, so look again later
-        instead of every second.
+        instead of immediately.
         """
         now = self.clock()
         latest = now + IDLE_WAKE
         due = None if deferred else await self.sender.next_due()
         if due is None or due > latest:
             return latest
-        return max(due, now + dt.timedelta(seconds=1))
+        return max(due, now)
 
     async def arm(self, *, deferred: bool = False) -> None:
-        """Replace the single send job with one at the next wake-up time."""
+        """Replace the single send job with one at the next wake-up time.
+
+        The job is added while the current pass still runs; `max_instances=2` keeps APScheduler from
+        dropping it as "already running" if it is due at once (the pass lock serialises them).
+        """
         if self.scheduler is None:
             return
         self.scheduler.add_job(
@@ -110,7 +127,7 @@ class ReminderEngine:
             DateTrigger(run_date=await self.next_wake(deferred=deferred)),
             id=SEND_JOB,
             replace_existing=True,
-            **JOB_DEFAULTS,
+            **{**JOB_DEFAULTS, "max_instances": 2},
         )
 
     async def _schedule_digests(self) -> None:

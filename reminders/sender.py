@@ -59,6 +59,15 @@ class SendStats:
     handed: list[tuple[int, dt.datetime]] = field(default_factory=list)
     """(reminder id, when it was handed to the transport), for lateness measurements."""
 
+    def merge(self, other: SendStats) -> None:
+        """Add another pass's figures to these."""
+        self.sent += other.sent
+        self.deliveries += other.deliveries
+        self.failed += other.failed
+        self.undeliverable += other.undeliverable
+        self.deferred += other.deferred
+        self.handed += other.handed
+
 
 @dataclass
 class _PlanView:
@@ -130,16 +139,22 @@ class Sender:
         while True:
             now = self.clock()
             async with self.db.session() as session:
+                due = (col(ReminderRow.status) == "pending") & (col(ReminderRow.due_at) <= now)
+                plans = (await session.exec(select(ReminderRow.plan_id).where(due).distinct())).all()
+                awake = [p for p in plans if not self._quiet(await self._view(session, p), now)]
+                if len(awake) < len(plans):
+                    asleep = (
+                        select(func.count()).select_from(ReminderRow).where(due, col(ReminderRow.plan_id).not_in(awake))
+                    )
+                    stats.deferred += (await session.exec(asleep)).one()
                 rows = (
                     await session.exec(
                         select(ReminderRow)
-                        .where(ReminderRow.status == "pending", col(ReminderRow.due_at) <= now)
+                        .where(due, col(ReminderRow.plan_id).in_(awake))
                         .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
                         .limit(BATCH)
                     )
                 ).all()
-                for plan_id in {row.plan_id for row in rows}:
-                    await self._view(session, plan_id)
                 ids = [row.id or 0 for row in rows]
                 done = set(
                     (
@@ -166,6 +181,11 @@ class Sender:
                     )
             if len(rows) < BATCH or progressed == 0:
                 return stats
+
+    @staticmethod
+    def _quiet(view: _PlanView, now: dt.datetime) -> bool:
+        """Whether it is night for this plan: its reminders wait, other plans' do not."""
+        return in_quiet_hours(now.astimezone(view.zone).time(), view.policy.quiet_start, view.policy.quiet_end)
 
     async def _mark_unreachable(self, now: dt.datetime) -> int:
         """Due reminders to units that nobody can receive for (no liaison bound on a running
@@ -200,9 +220,6 @@ class Sender:
         digests: dict[int, DigestRow],
     ) -> int:
         view = self._views[row.plan_id]
-        if in_quiet_hours(now.astimezone(view.zone).time(), view.policy.quiet_start, view.policy.quiet_end):
-            stats.deferred += 1
-            return 0
         recipients = [w for w in view.recipients(row) if (w.transport, w.chat_id) not in self._blocked]
         if not recipients:
             nobody.append(row.id or 0)  # marked in one statement for the whole batch

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ from models.tables import Delivery, DigestRow, ReminderRow
 from reminders.calendar import WorkCalendar
 from reminders.engine import ReminderEngine
 from reminders.outbound import DeliveryFailed, Outgoing
+from reminders.sender import Sender
 from tests.conftest import Chat, FakeClock, member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -358,4 +361,55 @@ async def test_during_quiet_hours_the_engine_looks_again_later_not_every_second(
     assert stats.deferred >= 1
     assert stats.sent == 0
     assert await engine.next_wake(deferred=True) == clock() + dt.timedelta(minutes=5)
-    assert await engine.next_wake() == clock() + dt.timedelta(seconds=1)
+    assert await engine.next_wake() == clock()  # without the quiet hours it would run again at once
+
+
+async def test_overlapping_passes_send_each_reminder_once(
+    dingtao: Services, people: dict[str, Chat], clock: FakeClock
+) -> None:
+    transport = RecordingTransport(clock)
+    engine = engine_for(dingtao, clock, transport)
+    clock.set(local(2022, 6, 21, 9))
+    await asyncio.gather(engine.run_once(), engine.run_once(), engine.digest("dingtao-2022"))
+    about_task5 = [m for _, m in transport.to("区民政局") if "任务 5 " in m.text and "周报" not in m.text]
+    assert len(about_task5) == 1
+
+
+async def test_one_plans_night_does_not_hold_up_another_plan(dingtao: Services, clock: FakeClock) -> None:
+    from tests.conftest import load_shipped
+
+    await load_shipped(dingtao.db, "puyang-2021", clock)
+    dingtao_admin = await member(dingtao, "dingtao-2022", "d-admin", "admin")
+    puyang_admin = await member(dingtao, "puyang-2021", "p-admin", "admin")
+    assert (await puyang_admin.say("/remind quiet 23:00-07:00")).ok
+    night = local(2022, 6, 21, 21, 30)
+    async with dingtao.db.session() as session:
+        for i in range(600):
+            session.add(
+                ReminderRow(
+                    plan_id="dingtao-2022",
+                    key=f"n{i}",
+                    kind="calendar_warning",
+                    due_at=local(2022, 6, 21, 21, 10),
+                    subject="2040",
+                    detail=json.dumps({"year": 2040}),
+                    created_at=night,
+                )
+            )
+        session.add(
+            ReminderRow(
+                plan_id="puyang-2021",
+                key="p1",
+                kind="calendar_warning",
+                due_at=local(2022, 6, 21, 21, 20),
+                subject="2041",
+                detail=json.dumps({"year": 2041}),
+                created_at=night,
+            )
+        )
+    clock.set(night)
+    transport = RecordingTransport(clock)
+    stats = await Sender(dingtao.db, clock, [transport]).send_due()
+    assert [m.chat_id for _, m in transport.sent] == ["p-admin"]
+    assert stats.deferred == 600
+    assert dingtao_admin.user_id == "d-admin"
