@@ -374,7 +374,7 @@ async def run_cmd(services: Services, settings: Settings, plan_id: str | None, w
             _out("Duban running; Ctrl-C or SIGTERM stops.")
             await _until_stopped()
     finally:
-        engine.shutdown()
+        await engine.shutdown()
         if app is not None:
             await stop_telegram(app)
     return 0

@@ -296,7 +296,7 @@ async def start_telegram(settings: Settings, services: Services) -> tuple[AnyApp
     bridge = TelegramBridge(services, app)
     bridge.install()
     await app.initialize()
-    await set_default_commands(app.bot, services, TRANSPORT)
+    await set_default_commands(app.bot)
     if settings.telegram_webhook_url:
         secret = settings.telegram_secret_token.get_secret_value() if settings.telegram_secret_token else None
         path = urlparse(settings.telegram_webhook_url).path.lstrip("/")
@@ -310,7 +310,7 @@ async def start_telegram(settings: Settings, services: Services) -> tuple[AnyApp
         )
     else:
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        await app.updater.start_polling(poll_interval=0.0, timeout=settings.telegram_poll_timeout)
     await app.start()
     return app, bridge
 

@@ -10,7 +10,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from handlers.context import Services
-from models.people import members_on_chat, members_on_transport
+from models.people import members_on_chat
 
 # (command, Chinese description, English description)
 ENTRY = [
@@ -64,13 +64,10 @@ async def _set(
     await bot.set_my_commands(_commands(entries, "en"), scope=scope, language_code="en")
 
 
-async def set_default_commands(bot: Bot, services: Services, transport: str) -> None:
-    """The menu for everyone, and each bound chat's menu by its role."""
+async def set_default_commands(bot: Bot) -> None:
+    """The menu for everyone. A bound chat's own menu is set when it binds; Telegram keeps it, so a
+    restart does not spend hundreds of requests setting it again."""
     await _set(bot, ENTRY, BotCommandScopeDefault())
-    async with services.db.session() as session:
-        chats = {m.chat_id for m in await members_on_transport(session, transport)}
-    for chat_id in sorted(chats):
-        await set_commands_for_chat(bot, services, transport, chat_id)
 
 
 async def set_commands_for_chat(bot: Bot, services: Services, transport: str, chat_id: str) -> None:

@@ -4,9 +4,8 @@ Telegram allows about 30 messages a second overall, 20 a minute to one group and
 second to one private chat, and answers 429 with `retry_after` beyond that. python-telegram-bot's
 `AIORateLimiter` has no per-chat limit and lets a full second's worth through at once, so we keep
 sliding windows ourselves: a request first waits for its chat's window, then for the overall one.
-Each window hands out slots in order under a lock and the waiting happens outside it, so one slow
-chat never holds up the others. Windows are a little longer than Telegram's (5 %) to absorb network
-jitter between our send time and Telegram's receive time.
+Each chat has its own window, so one slow chat never holds up the others; a window counts requests
+from the moment they were answered, so the limit holds at Telegram's end whatever the latency.
 """
 
 from __future__ import annotations
@@ -22,26 +21,41 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
-MARGIN = 1.05
+MARGIN = 1.02
 
 
 class Window:
-    """At most `limit` slots in any `period` seconds, handed out in order."""
+    """At most `limit` requests in any `period` seconds, counted from when each one *finished*.
 
-    def __init__(self, limit: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
+    Counting from the finish makes the limit hold at Telegram's end whatever the network latency:
+    a request starts only once the one `limit` places before it has been answered and `period`
+    has passed since. Requests queue in order.
+    """
+
+    def __init__(
+        self, limit: int, period: float, clock: Callable[[], float] = time.monotonic, *, full_at: float | None = None
+    ) -> None:
         self.limit, self.period, self.clock = limit, period * MARGIN, clock
-        self.slots: deque[float] = deque(maxlen=limit)
+        self.finished: deque[asyncio.Future[float]] = deque(maxlen=limit)
         self.lock = asyncio.Lock()
+        if full_at is not None:
+            # Just started: Telegram may still count what the previous run sent a moment ago.
+            for _ in range(limit):
+                slot: asyncio.Future[float] = asyncio.Future()
+                slot.set_result(full_at)
+                self.finished.append(slot)
 
-    async def reserve(self) -> float:
-        """Take the next free slot; returns how long to wait for it."""
+    async def acquire(self) -> asyncio.Future[float]:
+        """Wait for a free slot; the caller resolves the returned future with the finish time."""
         async with self.lock:
-            now = self.clock()
-            slot = now
-            if len(self.slots) == self.limit:
-                slot = max(now, self.slots[0] + self.period)
-            self.slots.append(slot)
-            return slot - now
+            if len(self.finished) == self.limit:
+                oldest = await self.finished[0]
+                delay = oldest + self.period - self.clock()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            slot: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            self.finished.append(slot)
+            return slot
 
 
 class FloodLimiter(BaseRateLimiter[int]):
@@ -55,7 +69,8 @@ class FloodLimiter(BaseRateLimiter[int]):
         private: tuple[int, float] = (1, 1.0),
         max_retries: int = 3,
     ) -> None:
-        self.overall = Window(*overall)
+        self.started = time.monotonic()
+        self.overall = Window(*overall, full_at=self.started)
         self.group, self.private = group, private
         self.chats: dict[int | str, Window] = {}
         self.max_retries = max_retries
@@ -73,14 +88,23 @@ class FloodLimiter(BaseRateLimiter[int]):
     def _window(self, chat_id: int | str) -> Window:
         if chat_id not in self.chats:
             is_group = isinstance(chat_id, str) or chat_id < 0
-            self.chats[chat_id] = Window(*(self.group if is_group else self.private))
+            limit, period = self.group if is_group else self.private
+            recent = not is_group and time.monotonic() - self.started < period
+            self.chats[chat_id] = Window(limit, period, full_at=self.started if recent else None)
         return self.chats[chat_id]
 
-    async def _wait_turn(self, chat_id: int | str | None) -> None:
+    async def _turn(self, chat_id: int | str | None) -> list[asyncio.Future[float]]:
+        """The chat's slot, then the overall one; a slot taken is always given back, even on cancel."""
         await self.resume.wait()
-        if chat_id is not None:
-            await asyncio.sleep(await self._window(chat_id).reserve())
-        await asyncio.sleep(await self.overall.reserve())
+        slots: list[asyncio.Future[float]] = []
+        try:
+            if chat_id is not None:
+                slots.append(await self._window(chat_id).acquire())
+            slots.append(await self.overall.acquire())
+        except BaseException:
+            _finish(slots, self.overall.clock())
+            raise
+        return slots
 
     async def process_request(
         self,
@@ -95,7 +119,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         chat_id = _chat(data.get("chat_id"))
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
-            await self._wait_turn(chat_id)
+            slots = await self._turn(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -113,7 +137,15 @@ class FloodLimiter(BaseRateLimiter[int]):
                     await asyncio.sleep(float(pause) + 0.1)
                 finally:
                     self.resume.set()
+            finally:
+                _finish(slots, self.overall.clock())
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _finish(slots: list[asyncio.Future[float]], when: float) -> None:
+    for slot in slots:
+        if not slot.done():
+            slot.set_result(when)
 
 
 def _chat(value: object) -> int | str | None:

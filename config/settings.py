@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     """Where files are fetched; default: the base URL with '/file/bot'."""
     telegram_webhook_url: str | None = None
     """Public HTTPS URL Telegram posts updates to; unset means long polling."""
+    telegram_poll_timeout: int = 10
+    """Seconds a long-polling request waits for updates."""
     telegram_listen: str = "127.0.0.1"
     telegram_port: int = 8443
     telegram_secret_token: SecretStr | None = None

@@ -186,8 +186,14 @@ async def block_chat(session: AsyncSession, transport: str, chat_id: str, reason
     if await session.get(ChatBlock, (transport, chat_id)) is not None:
         return False
     session.add(ChatBlock(transport=transport, chat_id=chat_id, reason=reason[:200], at=now))
-    session.add(AuditEntry(at=now, actor="reminders", action="chat.blocked",
-                           detail=json.dumps({"transport": transport, "chat": chat_id, "reason": reason[:200]})))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor="reminders",
+            action="chat.blocked",
+            detail=json.dumps({"transport": transport, "chat": chat_id, "reason": reason[:200]}),
+        )
+    )
     return True
 
 
@@ -201,11 +207,6 @@ async def unblock_chat(session: AsyncSession, transport: str, chat_id: str) -> N
 async def blocked_chats(session: AsyncSession) -> set[tuple[str, str]]:
     """Every (transport, chat id) known to be unreachable."""
     return {(b.transport, b.chat_id) for b in (await session.exec(select(ChatBlock))).all()}
-
-
-async def members_on_transport(session: AsyncSession, transport: str) -> list[Member]:
-    """Every member reachable through a transport (for setting up its menus)."""
-    return list((await session.exec(select(Member).where(Member.transport == transport))).all())
 
 
 async def members_on_chat(session: AsyncSession, transport: str, chat_id: str) -> list[Member]:

@@ -157,7 +157,15 @@ class ReminderEngine:
             await enqueue_digest(session, plan_id, self.clock())
         await self.run_once()
 
-    def shutdown(self) -> None:
-        """Stop the scheduler; pending reminders stay in the outbox for the next start."""
+    async def shutdown(self, patience: float = 30.0) -> None:
+        """Stop: no new pass starts, the running one finishes the messages in flight (recording them),
+        and everything else stays pending in the outbox for the next start."""
+        self.sender.stopping = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        try:
+            async with asyncio.timeout(patience):
+                async with self._pass:
+                    pass
+        except TimeoutError:
+            log.warning("a send pass was still running after %.0f s at shutdown", patience)

@@ -8,6 +8,7 @@ catch-up message per recipient.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -32,6 +33,8 @@ from reminders.weekly import render_digest
 
 log = logging.getLogger(__name__)
 BATCH = 500
+CONCURRENCY = 16
+"""Messages in flight at once: different chats go in parallel, the transport's limiter paces them."""
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 TO_ADMINS = ("calendar_warning", "chat_blocked")
@@ -70,6 +73,17 @@ class SendStats:
 
 
 @dataclass
+class _Batch:
+    """What the rows of one batch share while they are sent in parallel."""
+
+    now: dt.datetime
+    stats: SendStats
+    nobody: list[int]
+    done: set[tuple[int, int]]
+    digests: dict[int, DigestRow]
+
+
+@dataclass
 class _PlanView:
     """Per plan, for one pass: policy, zone, unit names and who receives what."""
 
@@ -97,6 +111,10 @@ class Sender:
         self.transports = {t.name: t for t in transports}
         self._views: dict[str, _PlanView] = {}
         self._blocked: set[tuple[str, str]] = set()
+        self._writes = asyncio.Lock()
+        """One writer at a time: SQLite would otherwise make concurrent sends wait in its busy loop."""
+        self.stopping = False
+        """Set on shutdown: messages in flight finish and are recorded, the rest stay pending."""
         """Chats found unreachable during this pass (the database knows them from the next pass on)."""
 
     async def _view(self, session: AsyncSession, plan_id: str) -> _PlanView:
@@ -168,10 +186,10 @@ class Sender:
                     d.id or 0: d
                     for d in (await session.exec(select(DigestRow).where(col(DigestRow.id).in_(digest_ids)))).all()
                 }
-            progressed = 0
             nobody: list[int] = []
-            for row in rows:
-                progressed += await self._send_row(row, now, stats, nobody, done, digests)
+            gate = asyncio.Semaphore(CONCURRENCY)
+            batch = _Batch(now, stats, nobody, done, digests)
+            progressed = sum(await asyncio.gather(*(self._gated(gate, row, batch) for row in rows)))
             if nobody:
                 async with self.db.session() as session:
                     await session.exec(
@@ -179,7 +197,7 @@ class Sender:
                         .where(col(ReminderRow.id).in_(nobody))
                         .values(status="undeliverable", last_error="no member bound to receive it")
                     )
-            if len(rows) < BATCH or progressed == 0:
+            if len(rows) < BATCH or progressed == 0 or self.stopping:
                 return stats
 
     @staticmethod
@@ -209,6 +227,12 @@ class Sender:
         async with self.db.session() as session:
             result = await session.exec(statement)
         return int(result.rowcount or 0)
+
+    async def _gated(self, gate: asyncio.Semaphore, row: ReminderRow, batch: _Batch) -> int:
+        async with gate:
+            if self.stopping:
+                return 0
+            return await self._send_row(row, batch.now, batch.stats, batch.nobody, batch.done, batch.digests)
 
     async def _send_row(
         self,
@@ -240,7 +264,7 @@ class Sender:
                         await self._unreachable(session, row, who, str(failure), now)
                 continue
             stats.handed.append((row.id or 0, self.clock()))
-            async with self.db.session() as session:
+            async with self._writes, self.db.session() as session:
                 session.add(
                     Delivery(
                         reminder_id=row.id or 0,
@@ -271,7 +295,7 @@ class Sender:
         else:
             values.update(due_at=now + RETRY_AFTER * attempts)
             stats.failed += 1
-        async with self.db.session() as session:
+        async with self._writes, self.db.session() as session:
             await session.exec(update(ReminderRow).where(col(ReminderRow.id) == row.id).values(**values))
 
     def _message(self, row: ReminderRow, view: _PlanView, who: Recipient, digests: dict[int, DigestRow]) -> Outgoing:

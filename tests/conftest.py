@@ -94,7 +94,9 @@ class Chat:
         return await handle(self.services, request)
 
 
-async def member(services: Services, plan_id: str, user_id: str, role: str, unit: str | None = None) -> Chat:
+async def member(
+    services: Services, plan_id: str, user_id: str, role: str, unit: str | None = None, transport: str = "test"
+) -> Chat:
     """A chat user bound directly (the invite flow has its own tests)."""
     async with services.db.session() as session:
         unit_id = None
@@ -105,7 +107,7 @@ async def member(services: Services, plan_id: str, user_id: str, role: str, unit
         await bind_member(
             session,
             plan_id=plan_id,
-            transport="test",
+            transport=transport,
             user_id=user_id,
             display_name=user_id,
             chat_id=user_id,
@@ -114,7 +116,7 @@ async def member(services: Services, plan_id: str, user_id: str, role: str, unit
             now=services.clock(),
             via="test",
         )
-    return Chat(services, user_id)
+    return Chat(services, user_id, transport=transport)
 
 
 @pytest.fixture

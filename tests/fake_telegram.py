@@ -610,6 +610,10 @@ class FakeTelegram:
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.status, error.body()
+        except ConnectionResetError:  # the client hung up (a bot stopping mid-poll): nobody to answer
+            call.status = 499
+            self._wake_call_waiters()
+            raise
         except Exception as error:  # a bug in the fake or a request it cannot read: visible, never silent
             self.internal_errors.append(error)
             status, body = 500, ApiError(500, f"Internal Server Error: fake_telegram failed: {error!r}").body()

@@ -159,7 +159,7 @@ async def test_the_real_scheduler_wakes_the_sender(dingtao: Services) -> None:
                 break
             await asyncio.sleep(0.1)
     finally:
-        engine.shutdown()
+        await engine.shutdown()
     assert any("任务 5 t 今天（2022-06-30）到期" in text for text in sent)
 
 
