@@ -346,3 +346,55 @@ def test_callback_commands_longer_than_64_bytes_are_kept_server_side() -> None:
     assert codes.decode(data) == long
     assert codes.encode("/progress 5 done") == "/progress 5 done"
     assert re.fullmatch(r"#\d+", data)
+
+
+async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> None:
+    """The real command, configured only by environment variables, answering private and group chats."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path}/run.db"
+    env = {
+        **os.environ,
+        "DATABASE_URL": db,
+        "DUBAN_TELEGRAM_TOKEN": fake.token,
+        "PTB_TIMEDELTA": "1",
+        "DUBAN_TELEGRAM_BASE_URL": f"http://127.0.0.1:{fake.port}",
+        "DUBAN_TELEGRAM_POLL_TIMEOUT": "1",
+    }
+
+    def cli(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+
+    cli("plan", "load", "dingtao-2022")
+    admin_code, leader_code = (
+        cli("invite", "--plan", "dingtao-2022", "admin"),
+        cli("invite", "--plan", "dingtao-2022", "leader"),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        await fake.wait_for("getUpdates", answered=False, timeout=30)
+        alice, private = fake.user(ALICE, "Alice"), fake.private_chat(ALICE)
+        bob, group = fake.user(BOB, "Bob"), fake.group_chat(LEADERS, "领导小组")
+        assert "督办" in (await say(fake, alice, private, "/start"))["plain"]
+        assert "/report" in (await say(fake, alice, private, "/help"))["plain"]
+        assert "管理员" in (await say(fake, alice, private, f"/bind {admin_code}"))["plain"]
+        assert "0 → 4.29" in (await say(fake, alice, private, "/report 11 8亿"))["plain"]
+        assert "领导" in (await say(fake, bob, group, f"/bind@{fake.bot_username} {leader_code}"))["plain"]
+        assert "总分 4.29 / 100" in (await say(fake, bob, group, f"/status@{fake.bot_username}"))["plain"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = await asyncio.to_thread(process.communicate, timeout=30)
+    assert process.returncode == 0, err
+    assert fake.token not in out + err
