@@ -352,7 +352,6 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
     """The real command, configured only by environment variables, answering private and group chats."""
     import os
     import signal
-    import subprocess
     import sys
 
     db = f"sqlite:///{tmp_path}/run.db"
@@ -365,23 +364,26 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
         "DUBAN_TELEGRAM_POLL_TIMEOUT": "1",
     }
 
-    def cli(*args: str) -> str:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, check=True, timeout=60
-        ).stdout.strip()
+    async def cli(*args: str) -> str:
+        done = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", *args, env=env, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await done.communicate()
+        assert done.returncode == 0
+        return out.decode().strip()
 
-    cli("plan", "load", "dingtao-2022")
-    admin_code, leader_code = (
-        cli("invite", "--plan", "dingtao-2022", "admin"),
-        cli("invite", "--plan", "dingtao-2022", "leader"),
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+    await cli("plan", "load", "dingtao-2022")
+    admin_code = await cli("invite", "--plan", "dingtao-2022", "admin")
+    leader_code = await cli("invite", "--plan", "dingtao-2022", "leader")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
         env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await fake.wait_for("getUpdates", answered=False, timeout=30)
@@ -395,6 +397,6 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
         assert "总分 4.29 / 100" in (await say(fake, bob, group, f"/status@{fake.bot_username}"))["plain"]
     finally:
         process.send_signal(signal.SIGTERM)
-        out, err = await asyncio.to_thread(process.communicate, timeout=30)
+        out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, err
-    assert fake.token not in out + err
+    assert fake.token not in (out + err).decode()
