@@ -423,8 +423,8 @@ async def engine_burst(path: Path, setup: Setup, offsets: list[float]) -> Latene
     if busy:
         result.notes.append(
             f"{len(busy)} scheduled passes, each {statistics.mean(busy) * 1000:.0f} ms on average "
-            f"(max {max(busy) * 1000:.0f} ms); the next wake-up is never sooner than 1 s after a pass "
-            "reads the clock (next_wake: max(due, now + 1 s)), so a wake-up cycle is a pass + 1 s"
+            f"(max {max(busy) * 1000:.0f} ms); a pass keeps sending while rows fall due, then arms the "
+            "next wake-up at the next due time"
         )
     if stalled:
         result.notes.append(

@@ -22,51 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlmodel import col, select
-
 from bot.telegram import TelegramTransport, start_telegram, stop_telegram
 from config.settings import Settings
 from handlers.context import Services
 from models.database import open_database
-from models.tables import Member, ReminderRow, UnitRow
 from reminders.sender import Sender
-from tests.conftest import SHANGHAI, FakeClock, load_shipped
+from tests.conftest import SHANGHAI, FakeClock, load_shipped, prepare_burst
 from tests.fake_telegram import FakeTelegram
 
 TELEGRAM_RATE = 30.0
-
-
-async def _prepare(services: Services, fake: FakeTelegram, messages: int) -> None:
-    """`messages` liaisons spread over the plan's units, each in their own chat; one due reminder per unit."""
-    now = services.clock()
-    async with services.db.session() as session:
-        units = (await session.exec(select(UnitRow).where(col(UnitRow.is_group).is_(False)))).all()
-        for i in range(messages):
-            session.add(
-                Member(
-                    plan_id="dingtao-2022",
-                    transport="telegram",
-                    user_id=str(10_000 + i),
-                    role="liaison",
-                    unit_id=units[i % len(units)].id,
-                    chat_id=str(10_000 + i),
-                    bound_at=now,
-                )
-            )
-            fake.private_chat(10_000 + i)
-        for unit in units[: min(messages, len(units))]:
-            session.add(
-                ReminderRow(
-                    plan_id="dingtao-2022",
-                    key=f"bench:{unit.id}",
-                    kind="deadline_day",
-                    due_at=now,
-                    unit_id=unit.id,
-                    subject="5",
-                    created_at=now,
-                    detail=json.dumps({"title": "提升统一社会信用代码质量", "deadline": "2022-06-30"}),
-                )
-            )
 
 
 async def run(messages: int, folder: Path) -> dict[str, float | int | str]:
@@ -77,7 +41,7 @@ async def run(messages: int, folder: Path) -> dict[str, float | int | str]:
     try:
         await load_shipped(db, "dingtao-2022", clock)
         async with FakeTelegram(enforce_limits=True) as fake:
-            await _prepare(services, fake, messages)
+            await prepare_burst(services, fake, messages, clock)
             settings = Settings(
                 _env_file=None,
                 telegram_token=fake.token,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
 from config.plan_loader import load_plan_file, shipped_plan_paths
 from handlers.context import Services
@@ -18,6 +20,8 @@ from handlers.types import Reply, Request
 from models.database import Database, open_database
 from models.people import bind_member, find_unit
 from models.plans import load_plan
+from models.tables import Member, ReminderRow, UnitRow
+from tests.fake_telegram import FakeTelegram
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -143,3 +147,52 @@ async def leader(dingtao: Services) -> Chat:
 async def minzheng(dingtao: Services) -> Chat:
     """The liaison of 区民政局 (responsible for task 5 and indicators 4, 5, among others)."""
     return await member(dingtao, "dingtao-2022", "mz", "liaison", "区民政局")
+
+
+@pytest.fixture(autouse=True)
+def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RetryAfter.retry_after as a timedelta (PTB 23's type), without PTB 22's deprecation warning."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """A local Telegram Bot API server for one test."""
+    async with FakeTelegram() as server:
+        yield server
+    assert server.internal_errors == []
+
+
+async def prepare_burst(services: Services, fake: FakeTelegram, chats: int, clock: FakeClock) -> int:
+    """`chats` liaisons spread over the plan's units, each in their own private chat, and one due
+    reminder per unit: a burst of `chats` messages (used by the tests and by bench.telegram_bench)."""
+    now = clock()
+    async with services.db.session() as session:
+        units = (await session.exec(select(UnitRow).where(col(UnitRow.is_group).is_(False)))).all()
+        for i in range(chats):
+            session.add(
+                Member(
+                    plan_id="dingtao-2022",
+                    transport="telegram",
+                    user_id=str(2000 + i),
+                    role="liaison",
+                    unit_id=units[i % len(units)].id,
+                    chat_id=str(2000 + i),
+                    bound_at=now,
+                )
+            )
+            fake.private_chat(2000 + i)
+        for unit in units[: min(chats, len(units))]:
+            session.add(
+                ReminderRow(
+                    plan_id="dingtao-2022",
+                    key=f"burst:{unit.id}",
+                    kind="deadline_day",
+                    due_at=now,
+                    unit_id=unit.id,
+                    subject="5",
+                    created_at=now,
+                    detail=json.dumps({"title": "提升统一社会信用代码质量", "deadline": "2022-06-30"}),
+                )
+            )
+    return chats

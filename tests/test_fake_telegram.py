@@ -61,19 +61,6 @@ def direct_request(pool: int = 8) -> HTTPXRequest:
     return HTTPXRequest(connection_pool_size=pool, httpx_kwargs={"trust_env": False})
 
 
-@pytest.fixture(autouse=True)
-def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """RetryAfter.retry_after as a timedelta (PTB 23's type), without PTB 22's deprecation warning."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-    assert server.internal_errors == []
-
-
 @asynccontextmanager
 async def bare_bot(fake: FakeTelegram, pool: int = 8) -> AsyncIterator[Bot]:
     bot = Bot(

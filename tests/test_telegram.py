@@ -4,42 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.telegram import AnyApp, TelegramBridge, TelegramTransport, split_text, start_telegram, stop_telegram
 from config.settings import Settings
 from handlers.context import Services
 from models.people import create_invite, find_unit
-from models.tables import ChatBlock, Delivery, Member, ReminderRow, UnitRow
+from models.tables import ChatBlock, Delivery, ReminderRow
 from reminders.engine import ReminderEngine
 from reminders.sender import Sender
-from tests.conftest import SHANGHAI, FakeClock, member
+from tests.conftest import SHANGHAI, FakeClock, member, prepare_burst
 from tests.fake_telegram import FakeTelegram
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 LEADERS = -1_001_000_000_001
-
-
-@pytest.fixture(autouse=True)
-def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """RetryAfter.retry_after as a timedelta, without python-telegram-bot 22's deprecation warning."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-    assert server.internal_errors == []
 
 
 def settings_for(fake: FakeTelegram, **extra: Any) -> Settings:
@@ -182,7 +167,7 @@ async def test_replies_are_escaped_and_long_ones_split(dingtao: Services, fake: 
 
 async def test_a_burst_to_300_chats_keeps_the_limits(dingtao: Services, clock: FakeClock) -> None:
     async with FakeTelegram(enforce_limits=True) as fake:
-        rows = await _burst(dingtao, fake, 300, clock)
+        rows = await prepare_burst(dingtao, fake, 300, clock)
         app, bridge = await start_telegram(settings_for(fake), dingtao)
         try:
             started = time.monotonic()
@@ -199,7 +184,7 @@ async def test_a_burst_to_300_chats_keeps_the_limits(dingtao: Services, clock: F
 
 async def test_a_restart_in_the_middle_of_a_burst_sends_each_message_once(dingtao: Services, clock: FakeClock) -> None:
     async with FakeTelegram(enforce_limits=True) as fake:
-        await _burst(dingtao, fake, 90, clock)
+        await prepare_burst(dingtao, fake, 90, clock)
         app, bridge = await start_telegram(settings_for(fake), dingtao)
         engine = ReminderEngine(dingtao.db, clock, [TelegramTransport(bridge)])
         engine.sync = _no_sync  # type: ignore[method-assign]  # the burst rows are not the plan's schedule
@@ -231,7 +216,7 @@ async def _no_sync() -> None:
 async def test_flood_answers_network_errors_and_blocked_chats(
     dingtao: Services, fake: FakeTelegram, clock: FakeClock
 ) -> None:
-    await _burst(dingtao, fake, 3, clock)
+    await prepare_burst(dingtao, fake, 3, clock)
     await member(dingtao, "dingtao-2022", str(ALICE), "admin", transport="telegram")
     fake.private_chat(ALICE)
     fake.fail_next("sendMessage", status=429, retry_after=1)
@@ -300,40 +285,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-async def _burst(services: Services, fake: FakeTelegram, chats: int, clock: FakeClock) -> int:
-    """`chats` liaisons in their own private chats, and one due reminder for each of their units."""
-    now = clock()
-    async with services.db.session() as session:
-        units = (await session.exec(select(UnitRow).where(col(UnitRow.is_group).is_(False)))).all()
-        for i in range(chats):
-            session.add(
-                Member(
-                    plan_id="dingtao-2022",
-                    transport="telegram",
-                    user_id=str(2000 + i),
-                    role="liaison",
-                    unit_id=units[i % len(units)].id,
-                    chat_id=str(2000 + i),
-                    bound_at=now,
-                )
-            )
-            fake.private_chat(2000 + i)
-        for unit in units[: min(chats, len(units))]:
-            session.add(
-                ReminderRow(
-                    plan_id="dingtao-2022",
-                    key=f"burst:{unit.id}",
-                    kind="deadline_day",
-                    due_at=now,
-                    unit_id=unit.id,
-                    subject="5",
-                    detail=json.dumps({"title": "提升统一社会信用代码质量", "deadline": "2022-06-30"}),
-                    created_at=now,
-                )
-            )
-    return chats
 
 
 def test_callback_commands_longer_than_64_bytes_are_kept_server_side() -> None:
