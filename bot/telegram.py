@@ -270,9 +270,7 @@ def build_application(settings: Settings, *, limiter: FloodLimiter | None = None
     """The python-telegram-bot Application for the configured Bot API server."""
     assert settings.telegram_token is not None
     base = settings.telegram_base_url.rstrip("/")
-    file_base = (settings.telegram_base_file_url or f"{base}/file/bot").rstrip("/")
-    if not file_base.endswith("/bot"):
-        file_base = f"{file_base}/bot" if file_base.endswith("/file") else file_base
+    file_base = (settings.telegram_base_file_url or f"{base}/file/bot").rstrip("/")  # the token follows it
     # A local Bot API server is reached directly, not through HTTP(S)_PROXY from the environment.
     httpx_kwargs = {"trust_env": False} if _loopback(base) else {}
     return (

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org"
     """The Bot API server (a self-hosted one, or a local one in tests); '/bot<token>' is added."""
     telegram_base_file_url: str | None = None
-    """Where files are fetched; default: the base URL with '/file/bot'."""
+    """Where files are fetched, up to the token (e.g. 'https://host/file/bot'); default: base URL + '/file/bot'."""
     telegram_webhook_url: str | None = None
     """Public HTTPS URL Telegram posts updates to; unset means long polling."""
     telegram_poll_timeout: int = 10

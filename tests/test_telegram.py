@@ -351,3 +351,20 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
         out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, err
     assert fake.token not in (out + err).decode()
+
+
+async def test_a_failure_is_logged_with_its_update_and_the_user_gets_an_apology(
+    dingtao: Services, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice, chat = fake.user(ALICE, "Alice"), fake.private_chat(ALICE)
+    async with running(dingtao, fake):
+        fake.fail_next("sendMessage", status=400, retry_after=None, description="Bad Request: something broke")
+        fake.send_text(user=alice, chat=chat, text="/help")
+        await fake.wait_for("sendMessage", count=2)
+    apology = fake.sent_to(ALICE)[-1]["plain"]
+    assert apology.startswith("抱歉")
+    assert "Traceback" not in apology
+    failures = [r for r in caplog.records if r.name == "bot.telegram" and r.levelname == "ERROR"]
+    assert failures
+    assert "/help" in failures[0].getMessage()
+    assert fake.token not in caplog.text
