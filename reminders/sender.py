@@ -126,7 +126,8 @@ class Sender:
         units = {
             u.id or 0: u.name for u in (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id))).all()
         }
-        langs = {(i.transport, i.user_id): i.lang for i in (await session.exec(select(Identity))).all()}
+        running = select(Identity).where(col(Identity.transport).in_(list(self.transports)))
+        langs = {(i.transport, i.user_id): i.lang for i in (await session.exec(running)).all()}
         view = _PlanView(
             await effective_policy(session, plan), ZoneInfo(plan.timezone), units, defaultdict(list), [], []
         )
