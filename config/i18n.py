@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.i18n_cli import CLI_MESSAGES
 from config.i18n_digest import DIGEST_MESSAGES
 from config.i18n_reminders import REMINDER_MESSAGES
+from config.i18n_values import VALUE_MESSAGES
 
 HELP_ZH = """督办 Duban —— 命令一览
 /start —— 我是谁、绑定在哪个方案
@@ -332,6 +334,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 MESSAGES.update(DIGEST_MESSAGES)
 MESSAGES.update(REMINDER_MESSAGES)
+MESSAGES.update(CLI_MESSAGES)
+MESSAGES.update(VALUE_MESSAGES)
 
 
 def translate(lang: str, key: str, **params: Any) -> str:

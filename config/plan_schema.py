@@ -246,6 +246,9 @@ class Item(Strict):
     max: Decimal = Field(gt=0)
     rule: LeafRule
     text: str | None = None
+    reporters: list[str] | None = Field(
+        default=None, description="Units whose figure for this item counts at once (default: the indicator's)."
+    )
     note: str | None = None
 
     def names(self) -> list[str]:
@@ -289,11 +292,17 @@ Rule = Annotated[_LEAF_KINDS | SumRule, Field(discriminator="kind")]
 
 
 class Periods(Strict):
-    """Reporting periods of a periodic indicator, by month, inclusive."""
+    """Reporting periods of a periodic indicator, by month, inclusive.
+
+    A month can be reported once it is over; `current_from: last_workday` also admits the running
+    month from its last working day (offices publish the month's figure before it closes), and
+    `current_from: start` admits it from its first day.
+    """
 
     every: Literal["month"] = "month"
     start: str
     end: str
+    current_from: Literal["last_workday", "start"] = "last_workday"
 
     @field_validator("start", "end")
     @classmethod
@@ -402,6 +411,10 @@ class Indicator(Strict):
     evidence_due: dt.date | None = None
     lead: list[str] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list)
+    reporters: list[str] | None = Field(
+        default=None,
+        description="Units that own the figure (default: the lead units, or only the office for platform data).",
+    )
     note: str | None = None
 
     def items(self) -> list[Item]:
@@ -419,6 +432,7 @@ class Gate(Strict):
     evidence_due: dt.date | None = None
     lead: list[str] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list)
+    reporters: list[str] | None = Field(default=None, description="Units that own the answer (default: the lead).")
     note: str | None = None
 
 
@@ -444,6 +458,9 @@ class ReminderSettings(Strict):
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(8, 0)
     catch_up_grace_hours: int = Field(default=4, ge=0, le=72)
+    after_end_days: int = Field(
+        default=30, ge=0, le=366, description="days after the plan's end during which overdue reminders still go out"
+    )
     digest_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
     digest_at: dt.time = dt.time(9, 0)
 

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -61,13 +61,30 @@ class Database:
             yield session
 
     async def create_schema(self) -> None:
-        """Create missing tables (a fresh SQLite file needs no other step)."""
+        """Create missing tables, and add nullable columns that newer code expects to older tables.
+
+        Until schema migrations arrive, a database made by an earlier version keeps working: every
+        column added since is nullable, so adding it loses nothing.
+        """
         async with self.engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.create_all)
+            await conn.run_sync(_add_missing_columns)
 
     async def close(self) -> None:
         """Release connections."""
         await self.engine.dispose()
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """ALTER TABLE … ADD COLUMN for nullable columns a table lacks (older databases)."""
+    inspector = inspect(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -220,6 +220,33 @@ async def _sync_indicators(session: AsyncSession, plan: Plan, units: dict[str, i
     result.gates = len(plan.gates)
 
 
+async def set_archived(
+    session: AsyncSession, plan_id: str, *, archived: bool, now: dt.datetime, actor: str, member_id: int | None = None
+) -> PlanRow | None:
+    """Archive a plan (it stays readable, sends nothing, accepts no reports) or bring it back.
+
+    Returns the plan row, or None when there is no such plan. Archiving twice changes nothing.
+    """
+    row = await session.get(PlanRow, plan_id)
+    if row is None:
+        return None
+    if (row.archived_at is not None) == archived:
+        return row
+    row.archived_at = now if archived else None
+    session.add(row)
+    session.add(
+        AuditEntry(
+            plan_id=plan_id,
+            at=now,
+            member_id=member_id,
+            actor=actor,
+            action="plan.archive" if archived else "plan.unarchive",
+            detail="{}",
+        )
+    )
+    return row
+
+
 async def list_plans(session: AsyncSession) -> list[PlanRow]:
     """Every stored plan, by id."""
     return list((await session.exec(select(PlanRow).order_by(PlanRow.id))).all())

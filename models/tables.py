@@ -29,6 +29,8 @@ class PlanRow(SQLModel, table=True):
     spec_json: str
     source: str | None = None
     loaded_at: dt.datetime
+    archived_at: dt.datetime | None = None
+    """Set when the office archives the plan: it then sends nothing and accepts no reports."""
 
 
 class UnitRow(SQLModel, table=True):
