@@ -1,66 +1,102 @@
 """The console transport: chat with Duban in a terminal, or pipe a script of messages through it.
 
-Interactive (a terminal): a prompt per line. Piped: every line is one message, every reply is
-printed, and it exits at the end of input. Buttons are shown numbered; typing the number presses it.
+Interactive (a terminal): a prompt per line, with line editing and history (readline). Piped: every
+line is one message, every reply is printed, and it exits at the end of input. Ctrl-C stops at once
+in both, even while a line is being typed. The console's own lines are in the console's language;
+a reply and what comes with it are in the speaker's (`/lang`).
+
+Numbers press buttons: `1` presses `[1]` under the last reply; `3.1` presses the first button
+of reminder #3 (as the chat the reminder went to), and `#3 text` answers reminder #3.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
+import contextlib
+import io
+import os
+import re
 import sys
+import threading
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlmodel import col, select
 
+from config.i18n import translate
 from handlers.context import Services
 from handlers.router import handle
 from handlers.types import Button, Reply, Request
 from models.people import bind_member, find_member, find_unit
 from models.plans import get_plan
-from models.tables import UnitRow
+from models.tables import Identity, UnitRow
 from reminders.outbound import Outgoing
 
 TRANSPORT = "console"
+ENGLISH = "en"  # exceptions carry English text, for logs
+REMINDER_REF = re.compile(r"^#?(?P<number>\d+)\.(?P<index>\d+)$|^#(?P<reply_to>\d+)(?:\s+(?P<text>.*))?$", re.S)
+"""'3.1' or '#3.1' presses button 1 of reminder 3; '#3 text' answers reminder 3."""
 
 
 class ConsoleTransport:
-    """Reminders shown in the terminal as they fire, numbered so the operator can reply: '#3 text'.
+    """Reminders shown in the terminal as they fire, numbered so the operator can answer them.
 
     Each delivery goes to a console chat (the console member of a unit, a leader or the admin);
-    replying by number answers as that recipient, the way the unit would in a chat app.
+    answering by number ('#3 text', or '3.1' for its first button) speaks as that recipient, the way
+    the unit would in a chat app.
     """
 
     name = TRANSPORT
 
-    def __init__(self, write: Callable[[str], None] = print) -> None:
+    def __init__(self, write: Callable[[str], None] = print, *, lang: str = "zh") -> None:
         self.write = write
+        self.lang = lang
         self.sent: dict[int, tuple[str, str]] = {}
+        self.actions: dict[int, tuple[tuple[str, str], ...]] = {}
+        # Message ids differ from one run to the next, so '#1' never finds an earlier run's reminder 1.
+        self._run = uuid.uuid4().hex[:8]
 
     async def send(self, message: Outgoing) -> str:
-        """Print the reminder with its number; the number is the message id."""
+        """Print the reminder with its number and numbered buttons; returns the message id."""
         number = len(self.sent) + 1
-        self.sent[number] = (message.chat_id, str(number))
-        actions = "  ".join(f"[{label}: {command}]" for label, command in message.actions)
-        picture = f"  (chart: {len(message.image)} bytes)" if message.image else ""
+        message_id = f"{self._run}-{number}"
+        self.sent[number] = (message.chat_id, message_id)
+        self.actions[number] = message.actions
+        picture = translate(self.lang, "cli_console_reminder_chart", size=len(message.image)) if message.image else ""
         self.write(f"[#{number} → {message.recipient or message.chat_id}] {message.text}{picture}")
-        if actions:
-            self.write("  " + actions + f"  — reply: #{number} <text>")
-        return str(number)
+        if message.actions:
+            buttons = "  ".join(f"[{number}.{i}] {label}" for i, (label, _) in enumerate(message.actions, 1))
+            self.write(f"  {buttons}  — {translate(self.lang, 'cli_console_reply_hint', number=number)}")
+        return message_id
 
     def reply_target(self, text: str) -> tuple[str, str, str] | None:
         """'#3 done the first draft' -> (chat id, message id, text) of reminder 3, if it was shown."""
-        head, _, rest = text.partition(" ")
-        number = head[1:]
-        if not head.startswith("#") or not number.isdigit() or int(number) not in self.sent:
+        found = REMINDER_REF.match(text.strip())
+        if not found or found["reply_to"] is None or int(found["reply_to"]) not in self.sent:
             return None
-        chat_id, message_id = self.sent[int(number)]
-        return chat_id, message_id, rest.strip()
+        chat_id, message_id = self.sent[int(found["reply_to"])]
+        return chat_id, message_id, (found["text"] or "").strip()
+
+    def press(self, number: int, index: int) -> tuple[str, str, str] | None:
+        """(chat id, label, command) of button `index` of reminder `number`, if it has one."""
+        actions = self.actions.get(number, ())
+        if number not in self.sent or not 1 <= index <= len(actions):
+            return None
+        label, command = actions[index - 1]
+        return self.sent[number][0], label, command
 
 
 class ConsoleIdentityError(ValueError):
-    """An --as value that names no role or unit of the plan."""
+    """An --as value that names no role or unit of the plan; `key` and `params` explain it."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(translate(ENGLISH, key, **params))
+        self.key = key
+        self.params = params
 
 
 async def console_member(services: Services, plan_id: str, who: str) -> str:
@@ -71,16 +107,16 @@ async def console_member(services: Services, plan_id: str, who: str) -> str:
     """
     async with services.db.session() as session:
         if await get_plan(session, plan_id) is None:
-            raise ConsoleIdentityError(f"plan {plan_id!r} is not loaded (try: duban plan load {plan_id})")
+            raise ConsoleIdentityError("cli_plan_not_loaded", plan=plan_id)
         if who in ("admin", "leader"):
             role, unit_id = who, None
         elif who.startswith("unit:"):
             unit = await find_unit(session, plan_id, who.removeprefix("unit:"))
             if unit is None:
-                raise ConsoleIdentityError(f"no unit {who.removeprefix('unit:')!r} in plan {plan_id}")
+                raise ConsoleIdentityError("cli_no_unit", plan=plan_id, unit=who.removeprefix("unit:"))
             role, unit_id = "liaison", unit.id
         else:
-            raise ConsoleIdentityError("--as takes admin, leader or unit:<unit name>")
+            raise ConsoleIdentityError("cli_bad_identity")
         await bind_member(
             session,
             plan_id=plan_id,
@@ -112,68 +148,200 @@ async def bind_console_recipients(services: Services, plan_id: str) -> None:
         units = (
             await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id, col(UnitRow.is_group).is_(False)))
         ).all()
-        for unit in units:
-            if await find_member(session, plan_id, TRANSPORT, f"unit:{unit.name}") is None:
+        wanted = [(f"unit:{u.name}", u.name, "liaison", u.id) for u in units] + [("leader", "leader", "leader", None)]
+        for user_id, display_name, role, unit_id in wanted:
+            if await find_member(session, plan_id, TRANSPORT, user_id) is None:
                 await bind_member(
                     session,
                     plan_id=plan_id,
                     transport=TRANSPORT,
-                    user_id=f"unit:{unit.name}",
-                    display_name=unit.name,
-                    chat_id=f"unit:{unit.name}",
-                    role="liaison",
-                    unit_id=unit.id,
+                    user_id=user_id,
+                    display_name=display_name,
+                    chat_id=user_id,
+                    role=role,
+                    unit_id=unit_id,
                     now=services.clock(),
                     via="console run",
                 )
-        if await find_member(session, plan_id, TRANSPORT, "leader") is None:
-            await bind_member(
-                session,
-                plan_id=plan_id,
-                transport=TRANSPORT,
-                user_id="leader",
-                display_name="leader",
-                chat_id="leader",
-                role="leader",
-                unit_id=None,
-                now=services.clock(),
-                via="console run",
-            )
 
 
-def _prompt() -> str:
-    """One line typed at a '> ' prompt, with line editing; '' at end of input (Ctrl-D)."""
-    try:
-        return input("> ") + "\n"
-    except EOFError:
-        return ""
+class TypedLines:
+    """Lines from the terminal or a pipe, read so that Ctrl-C stops the console at once.
+
+    `asyncio.to_thread(input)` parks the read in the default executor, whose threads the interpreter
+    waits for at exit: Ctrl-C then took effect only after Enter. Here a daemon thread of our own
+    reads, and nobody waits for it. A terminal is read with input(), readline imported, so arrow
+    keys edit the line and recall earlier ones; a pipe is read from its file descriptor, so the
+    thread holds no lock of sys.stdin that the interpreter would need at exit. One line is read
+    when asked for, so the prompt comes after the previous reply.
+    """
+
+    def __init__(self, source: TextIO, prompt: str = "> ") -> None:
+        self.source = source
+        self.prompt = prompt
+        self.interactive = source.isatty()
+        self._wanted = threading.Semaphore(0)
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._terminal: list[Any] | None = None
+
+    async def next(self) -> str | None:
+        """The next line without its newline; None at the end of input (Ctrl-D)."""
+        if self._loop is None:
+            self._start()
+        self._wanted.release()
+        return await self._lines.get()
+
+    def close(self) -> None:
+        """Give the terminal back as we found it (readline may be in the middle of a line)."""
+        if self._terminal is not None:
+            import termios
+
+            with contextlib.suppress(OSError, termios.error):
+                termios.tcsetattr(self.source.fileno(), termios.TCSADRAIN, self._terminal)
+
+    def _start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self.interactive:
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401 - input() edits lines and keeps history once it is loaded
+            with contextlib.suppress(ImportError, OSError):
+                import termios
+
+                self._terminal = termios.tcgetattr(self.source.fileno())
+        threading.Thread(target=self._read_all, name="console-input", daemon=True).start()
+
+    def _read_all(self) -> None:
+        read = self._typed if self.interactive else self._piped()
+        while True:
+            self._wanted.acquire()
+            try:
+                line = read()
+            except (OSError, ValueError):  # stdin closed under us: the end of input
+                line = None
+            assert self._loop is not None
+            try:
+                self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
+            except RuntimeError:  # the console has stopped
+                return
+            if line is None:
+                return
+
+    def _typed(self) -> str | None:
+        try:
+            return input(self.prompt)
+        except EOFError:
+            return None
+
+    def _from_file(self) -> str | None:
+        line = self.source.readline()
+        return line.removesuffix("\n") if line else None
+
+    def _piped(self) -> Callable[[], str | None]:
+        try:
+            fd = self.source.fileno()
+        except (OSError, ValueError, io.UnsupportedOperation):  # an in-memory file (tests)
+            return self._from_file
+        decoder = codecs.getincrementaldecoder(getattr(self.source, "encoding", None) or "utf-8")(errors="replace")
+        pending = [""]
+
+        def read() -> str | None:
+            while "\n" not in pending[0]:
+                chunk = os.read(fd, 65536)
+                pending[0] += decoder.decode(chunk, final=not chunk)
+                if not chunk:
+                    rest, pending[0] = pending[0], ""
+                    return rest or None
+            line, _, pending[0] = pending[0].partition("\n")
+            return line.removesuffix("\r")
+
+        return read
 
 
-def render(reply: Reply) -> tuple[str, list[Button]]:
+def render(reply: Reply, lang: str = "zh") -> tuple[str, list[Button]]:
     """A reply as plain text, with numbered buttons; a picture is saved under ./data/charts."""
     buttons = [b for row in reply.buttons for b in row]
     lines = [reply.text]
     if reply.image:
-        lines.append(f"(chart: {save_picture(reply.image)})")
+        lines.append(translate(lang, "cli_console_chart_saved", path=save_picture(reply.image)))
     if buttons:
         lines.append("  ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
     return "\n".join(lines), buttons
 
 
-def _request(text: str, user_id: str, plan_id: str, answered: int, transport: ConsoleTransport | None) -> Request:
-    """A typed line as a message; '#3 text' answers reminder 3 as the chat it went to."""
-    target = transport.reply_target(text) if transport else None
-    chat_id, reply_to, body = target if target else (user_id, None, text)
+async def _speaker_lang(services: Services, user_id: str, default: str) -> str:
+    """The language the speaker chose with /lang (the reply is in it), else the console's."""
+    async with services.db.session() as session:
+        found = await session.get(Identity, (TRANSPORT, user_id))
+    return found.lang if found is not None else default
+
+
+async def _answer(services: Services, request: Request, lang: str, write: Callable[[str], None]) -> list[Button]:
+    """Answer one message and show the reply; Ctrl-C while it is handled lets it finish and be shown first."""
+    handling = asyncio.ensure_future(handle(services, request))
+    try:
+        await asyncio.shield(handling)
+    finally:
+        shown, buttons = render(await handling, await _speaker_lang(services, request.user_id, lang))
+        write(shown)
+    return buttons
+
+
+def _request(chat_id: str, text: str, plan_id: str, answered: int, reply_to: str | None = None) -> Request:
     return Request(
         transport=TRANSPORT,
         user_id=chat_id,
         chat_id=chat_id,
-        text=body,
+        text=text,
         display_name=chat_id,
         message_id=f"in-{answered + 1}",
         reply_to=reply_to,
         plan_id=plan_id,
     )
+
+
+@dataclass(frozen=True)
+class _Send:
+    """A typed line to pass on: who says it (a reminder's recipient when answering one), and what."""
+
+    speaker: str
+    text: str
+    reply_to: str | None = None
+    pressed: str | None = None
+    """The label of the button a number pressed."""
+
+
+@dataclass(frozen=True)
+class _Say:
+    """A typed line the console answers itself (no such reminder), as a catalog sentence."""
+
+    key: str
+    params: dict[str, Any]
+
+
+def _understand(text: str, user_id: str, buttons: list[Button], transport: ConsoleTransport | None) -> _Send | _Say:
+    """What a typed line means: a button pressed, a reminder answered, or just a message."""
+    if text.isdigit() and buttons and 1 <= int(text) <= len(buttons):
+        button = buttons[int(text) - 1]
+        return _Send(user_id, button.command, pressed=button.label)
+    found = REMINDER_REF.match(text)
+    if found is None:
+        return _Send(user_id, text)
+    if found["reply_to"] is None:
+        number, index = int(found["number"]), int(found["index"])
+        pressed = transport.press(number, index) if transport else None
+        if pressed is not None:
+            return _Send(pressed[0], pressed[2], pressed=pressed[1])
+        if transport is not None and number in transport.sent:
+            return _Say("cli_console_no_button", {"number": number, "index": index})
+        return _Say("cli_console_no_reminder", {"number": number})
+    target = transport.reply_target(text) if transport else None
+    if target is None:
+        return _Say("cli_console_no_reminder", {"number": found["reply_to"]})
+    chat_id, message_id, body = target
+    if not body:
+        return _Say("cli_console_reply_empty", {"number": found["reply_to"]})
+    return _Send(chat_id, body, message_id)
 
 
 async def run_console(
@@ -184,24 +352,27 @@ async def run_console(
     stdin: TextIO | None = None,
     write: Callable[[str], None] = print,
     transport: ConsoleTransport | None = None,
+    lang: str = "zh",
 ) -> int:
     """Chat until end of input; returns the number of messages answered."""
-    source = stdin or sys.stdin
-    interactive = source.isatty()
+    lines = TypedLines(stdin or sys.stdin or io.StringIO())  # no stdin at all (`<&-`): nothing to read
     buttons: list[Button] = []
     answered = 0
-    while True:
-        line = await asyncio.to_thread(_prompt if interactive else source.readline)
-        if not line:
-            break
-        text = line.strip()
-        if not text:
-            continue
-        if text.isdigit() and buttons and 1 <= int(text) <= len(buttons):
-            text = buttons[int(text) - 1].command
-        if not interactive:
-            write(f"> {text}")
-        shown, buttons = render(await handle(services, _request(text, user_id, plan_id, answered, transport)))
-        write(shown)
-        answered += 1
+    try:
+        while (line := await lines.next()) is not None:
+            text = line.strip()
+            if not text:
+                continue
+            meaning = _understand(text, user_id, buttons, transport)
+            if not lines.interactive:  # a transcript: what was typed, and the button a number pressed
+                label = meaning.pressed if isinstance(meaning, _Send) else None
+                write(translate(lang, "cli_console_pressed", typed=text, label=label) if label else f"> {text}")
+            if isinstance(meaning, _Say):
+                write(translate(lang, meaning.key, **meaning.params))
+                continue
+            request = _request(meaning.speaker, meaning.text, plan_id, answered, meaning.reply_to)
+            buttons = await _answer(services, request, lang, write)
+            answered += 1
+    finally:
+        lines.close()
     return answered

@@ -10,40 +10,10 @@ from typing import Any
 
 from config.i18n_cli import CLI_MESSAGES
 from config.i18n_digest import DIGEST_MESSAGES
+from config.i18n_figures import FIGURE_MESSAGES
+from config.i18n_help import HELP_MESSAGES
 from config.i18n_reminders import REMINDER_MESSAGES
 from config.i18n_values import VALUE_MESSAGES
-
-HELP_ZH = """督办 Duban —— 命令一览
-/start —— 我是谁、绑定在哪个方案
-/bind <邀请码> —— 用办公室发的邀请码绑定为联络员或领导
-/tasks [逾期|临期|已完成|未完成|单位名] —— 任务清单（联络员只看本单位）
-/task <任务编号> —— 任务详情，例：/task 5
-/progress <任务编号> <完成|进行中|受阻> [说明] —— 登记本单位进展，例：/progress 5 进行中 已完成重错码核查
-/report <指标> [YYYY-MM] [分项] <数值> —— 报送数据，例：/report 3 0.45%　/report 11 8亿　/report 5 2022-03 合规率 100%　/report 7 社保 25万
-/gate <基础指标> <是|否> [说明] —— 基础指标是否达标，例：/gate G1 是
-/score [指标] —— 各指标得分及如何补齐，例：/score 11
-/status [单位] —— 总分、基础指标、任务完成/逾期/临期、逾期单位排名，例：/status 区民政局
-/indicators —— 指标编号、名称、分值、责任单位
-/history <指标> —— 报送记录（含被更正的）
-/invite <单位>|leader|admin —— （管理员）生成一次性邀请码
-/plan [方案编号] —— 查看或切换方案
-/lang en —— Switch to English"""
-
-HELP_EN = """Duban — commands
-/start — who I am here and which plan I am bound to
-/bind <code> — bind yourself as a liaison or leader with an invite code from the office
-/tasks [overdue|soon|done|open|<unit>] — task list (a liaison sees their unit's)
-/task <code> — one task in full, e.g. /task 5
-/progress <code> <done|doing|blocked> [note] — record your unit's progress, e.g. /progress 5 doing codes checked
-/report <indicator> [YYYY-MM] [item] <value> — report a figure, e.g. /report 3 0.45%  /report 11 8亿  /report 5 2022-03 合规率 100%
-/gate <gate> <yes|no> [note] — whether a basic (pass/fail) indicator is met, e.g. /gate G1 yes
-/score [indicator] — points per indicator and how to earn the rest, e.g. /score 11
-/status [unit] — total, gates, tasks done/overdue/due soon, late units; drill down to a unit
-/indicators — codes, names, maximum points, responsible units
-/history <indicator> — every report, corrections included
-/invite <unit>|leader|admin — (admin) a single-use invite code
-/plan [id] — show or switch the plan
-/lang zh — 切换为中文"""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # getting in
@@ -52,7 +22,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hello, I am Duban: I remind units of their deadlines, collect their figures and score them by the plan's rules.",
     ),
     "see_help": ("发送 /help 查看全部命令。", "Send /help to see every command."),
-    "help": (HELP_ZH, HELP_EN),
     "start_no_plan": (
         "您还没有绑定任何方案。请向办公室索取邀请码，然后发送 /bind <邀请码>。",
         "You are not bound to any plan yet. Ask the office for an invite code and send /bind <code>.",
@@ -121,16 +90,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "other_unit_hidden": ("联络员只能查看本单位情况。", "A liaison can only see their own unit."),
     "too_long": ("消息太长（超过 {limit} 字），请精简后重发。", "That message is too long (over {limit} characters)."),
     "not_a_command": (
-        "请以命令开头，例如 /report 3 0.45%。发送 /help 查看全部命令。",
-        "Please start with a command, e.g. /report 3 0.45%. Send /help for all commands.",
+        "请以命令开头（如 /status），或回复一条提醒消息。发送 /help 查看您可用的命令。",
+        "Please start with a command (e.g. /status), or reply to a reminder. Send /help for your commands.",
     ),
     "unknown_command": (
         "没有 /{name} 这个命令。发送 /help 查看全部命令。",
         "There is no /{name} command. Send /help for all commands.",
     ),
     "unknown_unit": (
-        "找不到单位“{unit}”。请使用方案中的单位名称，如 /indicators 所列。",
-        "No unit called “{unit}”. Use a unit name from the plan, as /indicators lists.",
+        "找不到单位“{unit}”。发送 /units 查看本方案的单位名称。",
+        "No unit called “{unit}”. Send /units for the plan's unit names.",
     ),
     "unknown_task": (
         "没有编号为 {code} 的任务。发送 /tasks 查看任务清单。",
@@ -175,7 +144,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Usage: /progress <code> <done|doing|blocked> [note], e.g. /progress 5 doing 200 checked",
     ),
     "bad_status": (
-        "“{word}”不是可用的进展状态。请用：完成、进行中 或 受阻（done / doing / blocked）。",
+        "“{word}”不是可用的进展状态。请用：完成、进行中 或 受阻。",
         "“{word}” is not a status. Use done, doing or blocked (完成 / 进行中 / 受阻).",
     ),
     "progress_need_unit": (
@@ -200,7 +169,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{period} 不在方案的报送期内（{start} 至 {end}）。",
         "{period} is outside the plan's reporting periods ({start} to {end}).",
     ),
-    "need_item": ("指标 {code} 需要写明分项：{usage}", "Indicator {code} needs an item: {usage}"),
     "unknown_item": (
         "指标 {code} 没有分项“{item}”。可用分项：{items}",
         "Indicator {code} has no item “{item}”. Items: {items}",
@@ -219,7 +187,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "expect_days": ("填天数（工作日）", "a number of (working) days"),
     "expect_points": ("填评定分数（不超过该项满分）", "the points awarded (at most the item's maximum)"),
     "expect_number": ("填数字", "a number"),
-    "expect_yes_no": ("填 是 或 否", "yes or no (是/否)"),
+    "expect_yes_no": ("填 是 或 否（达标/未达标）", "yes or no (是/否, 达标/未达标)"),
     "val_not_a_number": ("“{text}”不是数字", "“{text}” is not a number"),
     "val_not_yes_no": ("“{text}”不是 是/否", "“{text}” is not yes/no"),
     "val_missing_value": ("缺少数值", "the value is missing"),
@@ -230,7 +198,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "val_value_too_large": ("“{text}”大得不合常理，请核对", "“{text}” is implausibly large; please check it"),
     "val_not_whole": ("“{text}”不是整数", "“{text}” is not a whole number"),
     "val_not_a_percent": ("“{text}”不是百分比", "“{text}” is not a percentage"),
-    "report_recorded": ("已记录：指标 {code} {name} = {value}", "Recorded: indicator {code} {name} = {value}"),
     "report_supersedes": (
         "（更正：此前报送为 {value}，原记录保留在 /history 中）",
         "(correction: previously {value}; the earlier report stays in /history)",
@@ -287,10 +254,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "answer_yes": ("是", "yes"),
     "answer_no": ("否", "no"),
     "gate_usage": (
-        "用法：/gate <基础指标编号> <是|否> [说明]，例：/gate G1 是",
-        "Usage: /gate <code> <yes|no> [note], e.g. /gate G1 yes",
+        "用法：/gate <基础指标编号> <达标|未达标> [说明]，例：/gate G1 达标",
+        "Usage: /gate <code> <met|not met> [note], e.g. /gate G1 达标 (or yes/no)",
     ),
-    "gate_recorded": ("已记录：基础指标 {code} {name}：{state}", "Recorded: basic indicator {code} {name}: {state}"),
     "gate_met": ("达标", "met"),
     "gate_not_met": ("未达标", "not met"),
     "history_usage": ("用法：/history <指标编号>", "Usage: /history <code>"),
@@ -310,14 +276,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evidence_line": ("佐证材料：{text}", "Evidence: {text}"),
     "evidence_due": ("（{date} 前报送）", " (due {date})"),
     "status_header": ("{plan}（{today}）", "{plan} ({today})"),
-    "status_total": ("总分 {total} / {max}", "Total {total} / {max}"),
-    "status_gates": (
-        "基础指标：{met}/{total} 达标，未达标：{failed}，待确认 {open} 项",
-        "Basic indicators: {met}/{total} met; not met: {failed}; {open} not yet assessed",
-    ),
     "status_tasks": (
         "任务：{done}/{total} 完成，逾期 {overdue} 项，14 天内到期 {soon} 项",
         "Tasks: {done}/{total} done, {overdue} overdue, {soon} due within 14 days",
+    ),
+    "status_total": ("总分 {total} / {max}（{week}）", "Total {total} / {max} ({week})"),
+    "status_gates": (
+        "基础指标：{met}/{total} 达标，待确认 {open} 项",
+        "Basic indicators: {met}/{total} met, {open} not yet assessed",
     ),
     "status_late_units": ("逾期单位（按逾期事项数）：", "Late units (by overdue items):"),
     "status_next_deadlines": ("即将到期：", "Next deadlines:"),
@@ -335,6 +301,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 MESSAGES.update(DIGEST_MESSAGES)
 MESSAGES.update(REMINDER_MESSAGES)
 MESSAGES.update(CLI_MESSAGES)
+MESSAGES.update(FIGURE_MESSAGES)
+MESSAGES.update(HELP_MESSAGES)
 MESSAGES.update(VALUE_MESSAGES)
 
 

@@ -70,6 +70,7 @@ REMINDER_MESSAGES: dict[str, tuple[str, str]] = {
         "[Calendar] The official {year} holiday schedule is not known yet; working days are weekends-only until you enter holidays and make-up days with /holiday.",
     ),
     "rem_unit_leaders": ("领导", "leaders"),
+    "kind_notice": ("通知：{subject}", "notice: {subject}"),
     "kind_before_deadline": ("任务 {subject} 截止前提醒", "task {subject}: before the deadline"),
     "kind_deadline_day": ("任务 {subject} 到期提醒", "task {subject}: due today"),
     "kind_overdue": ("任务 {subject} 逾期提醒", "task {subject}: overdue"),

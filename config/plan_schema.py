@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from config.values import ValueParseError, ValueType, parse_value
 
@@ -264,11 +265,24 @@ class EachItem(Strict):
 
 
 class SumRule(Strict):
-    """The sum of sub-items, capped at the indicator's maximum."""
+    """The sum of sub-items, capped at the indicator's maximum.
+
+    Seeds differ on where the floor of 0 sits. `clamp: items` (the default) keeps every item within
+    [0, its max] before adding, as "此项最低得0分" written per item says (Puyang 5.2, 5.4).
+    `clamp: indicator` lets an item's deductions go below 0 and take points earned by the other
+    items; only the total is kept within [0, the indicator's max] (Dingtao 5, one 4.8-point
+    indicator whose "扣0.2分" must bite in every month). An item never contributes more than its
+    own max in either reading.
+    """
 
     kind: Literal["sum"]
     items: list[Item | str] = Field(min_length=1)
     each: EachItem | None = None
+    clamp: Literal["items", "indicator"] = Field(
+        default="items",
+        description="items: each item within [0, its max], then the sum capped; "
+        "indicator: items may be negative, only the total is kept within [0, max].",
+    )
 
     @model_validator(mode="after")
     def _expand(self) -> SumRule:
@@ -468,15 +482,21 @@ class ReminderSettings(Strict):
     @classmethod
     def _positive(cls, v: list[int]) -> list[int]:
         if any(n < 1 or n > 30 for n in v):
-            raise ValueError("working-day counts are between 1 and 30")
+            raise PydanticCustomError("day_count", "working-day counts are between 1 and 30")
         return sorted(set(v), reverse=True)
 
     @model_validator(mode="after")
     def _not_at_night(self) -> ReminderSettings:
         for moment in (self.send_at, self.digest_at):
             if in_quiet_hours(moment, self.quiet_start, self.quiet_end):
-                raise ValueError(
-                    f"{moment:%H:%M} falls in the quiet hours {self.quiet_start:%H:%M}–{self.quiet_end:%H:%M}"
+                raise PydanticCustomError(
+                    "quiet_hours",
+                    "{moment} falls in the quiet hours {start}–{end}",
+                    {
+                        "moment": f"{moment:%H:%M}",
+                        "start": f"{self.quiet_start:%H:%M}",
+                        "end": f"{self.quiet_end:%H:%M}",
+                    },
                 )
         return self
 

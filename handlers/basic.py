@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from handlers.context import Ctx
-from handlers.types import Reply, UserError
-from models.people import InviteError, create_invite, find_unit, identity, memberships, redeem_invite
-from models.plans import get_plan
-from models.tables import UnitRow
+from handlers.types import Button, Reply, UserError
+from handlers.units import resolve_unit
+from models.people import BindConflict, InviteError, create_invite, identity, memberships, redeem_invite
+from models.plans import get_plan, set_archived
+from models.tables import Invite, UnitRow
+from reminders.outbox import cancel_pending
 
 ROLE_WORDS = {"leader": "leader", "领导": "leader", "admin": "admin", "管理员": "admin"}
 
@@ -28,11 +32,6 @@ async def start(ctx: Ctx, args: str) -> Reply:
     return Reply(ctx.t("welcome") + "\n" + _role_line(ctx) + "\n" + ctx.t("see_help"))
 
 
-async def help_(ctx: Ctx, args: str) -> Reply:
-    """Lists the commands with examples."""
-    return Reply(ctx.t("help"))
-
-
 async def lang(ctx: Ctx, args: str) -> Reply:
     """Switches the reply language: /lang zh or /lang en."""
     choice = args.strip().lower()
@@ -47,21 +46,45 @@ async def lang(ctx: Ctx, args: str) -> Reply:
 
 
 async def plan(ctx: Ctx, args: str) -> Reply:
-    """Shows the current plan, or switches to another plan the user belongs to: /plan <id>."""
+    """Shows the current plan, switches to another (/plan <id>), or, for the office, archives it
+    (/plan archive) or brings it back (/plan unarchive)."""
     joined = await memberships(ctx.session, ctx.request.transport, ctx.request.user_id)
-    if not args:
+    words = args.split()
+    if not words:
         if not joined:
             raise UserError("not_member_anywhere")
         lines = [ctx.t("plan_current", plan=ctx.plan.id if ctx.plan else "-")]
-        lines += [f"· {m.plan_id}（{ctx.t('role_' + m.role)}）" for m in joined]
+        for m in joined:
+            found = await get_plan(ctx.session, m.plan_id)
+            state = ctx.t("plan_archived_mark") if found and found[0].archived_at else ""
+            lines.append(f"· {m.plan_id}（{ctx.t('role_' + m.role)}）{state}")
         return Reply("\n".join(lines))
-    wanted = args.split()[0]
+    if words[0].lower() in ARCHIVE_WORDS:
+        return await _archive(ctx, ARCHIVE_WORDS[words[0].lower()])
+    wanted = words[0]
     if wanted not in {m.plan_id for m in joined} or await get_plan(ctx.session, wanted) is None:
         raise UserError("plan_not_joined", plan=wanted[:48])
     ident = await identity(ctx.session, ctx.request.transport, ctx.request.user_id)
     ident.current_plan = wanted
     ctx.session.add(ident)
     return Reply(ctx.t("plan_switched", plan=wanted))
+
+
+ARCHIVE_WORDS = {"archive": True, "归档": True, "unarchive": False, "恢复": False, "取消归档": False}
+
+
+async def _archive(ctx: Ctx, archived: bool) -> Reply:
+    """Archive the current plan (read-only, silent) or bring it back."""
+    member = ctx.need_admin()
+    plan_row, plan = ctx.need_plan()
+    if (plan_row.archived_at is not None) == archived:
+        raise UserError("plan_already_archived" if archived else "plan_not_archived", plan=plan.id)
+    await set_archived(
+        ctx.session, plan.id, archived=archived, now=ctx.now, actor=ctx.actor, member_id=member.id
+    )
+    if archived:
+        await cancel_pending(ctx.session, plan.id)
+    return Reply(ctx.t("plan_archived_now" if archived else "plan_unarchived_now", plan=plan.id))
 
 
 async def invite(ctx: Ctx, args: str) -> Reply:
@@ -73,9 +96,7 @@ async def invite(ctx: Ctx, args: str) -> Reply:
     role = ROLE_WORDS.get(target.lower())
     unit = None
     if role is None:
-        unit = await find_unit(ctx.session, ctx.need_plan()[0].id, target)
-        if unit is None:
-            raise UserError("unknown_unit", unit=target[:40])
+        unit = await resolve_unit(ctx, target, command="/invite {unit}")
         role = "liaison"
     code = await create_invite(
         ctx.session,
@@ -91,11 +112,15 @@ async def invite(ctx: Ctx, args: str) -> Reply:
     return Reply(ctx.t("invite_made", code=code.code, who=who, expires=expires))
 
 
+CONFIRM_WORDS = {"确认", "确定", "是", "confirm", "yes"}
+
+
 async def bind(ctx: Ctx, args: str) -> Reply:
-    """Binds the speaker with an invite code: /bind <code>."""
-    code = args.strip()
-    if not code or len(code) > 32:
+    """Binds the speaker with an invite code: /bind <code> (adding 确认 to take a new role)."""
+    words = args.split()
+    if not words or len(words[0]) > 32 or len(words) > 2 or (len(words) == 2 and words[1].lower() not in CONFIRM_WORDS):
         raise UserError("bind_usage")
+    code, confirm = words[0], len(words) == 2
     request = ctx.request
     try:
         member = await redeem_invite(
@@ -106,7 +131,10 @@ async def bind(ctx: Ctx, args: str) -> Reply:
             display_name=request.display_name,
             chat_id=request.chat_id,
             now=ctx.now,
+            confirm=confirm,
         )
+    except BindConflict as conflict:
+        raise await _conflict(ctx, conflict, code) from conflict
     except InviteError as error:
         raise UserError(error.key) from error
     found = await get_plan(ctx.session, member.plan_id)
@@ -114,3 +142,18 @@ async def bind(ctx: Ctx, args: str) -> Reply:
     ctx.plan_row, ctx.plan, ctx.member = found[0], found[1], member
     ctx.unit = await ctx.session.get(UnitRow, member.unit_id) if member.unit_id is not None else None
     return Reply(ctx.t("bound") + "\n" + _role_line(ctx))
+
+
+async def _role_name(ctx: Ctx, role: str, unit_id: int | None) -> str:
+    unit = await ctx.session.get(UnitRow, unit_id) if unit_id is not None else None
+    return ctx.t(f"role_{role}") + (f"（{unit.name}）" if unit else "")
+
+
+async def _conflict(ctx: Ctx, conflict: BindConflict, code: str) -> UserError:
+    """Explain that the code would replace the speaker's role, and offer to confirm."""
+    invite = (await ctx.session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
+    assert invite is not None
+    current = await _role_name(ctx, conflict.member.role, conflict.member.unit_id)
+    new = await _role_name(ctx, invite.role, invite.unit_id)
+    button = Button(ctx.t("btn_confirm_bind"), f"/bind {invite.code} 确认")
+    return UserError("bind_would_replace", current=current, new=new, code=invite.code, buttons=((button,),))

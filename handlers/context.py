@@ -69,6 +69,13 @@ class Ctx:
             raise UserError("no_plan")
         return self.plan_row, self.plan
 
+    def need_active_plan(self) -> tuple[PlanRow, Plan]:
+        """The plan, which must not be archived: an archived plan is read-only."""
+        row, plan = self.need_plan()
+        if row.archived_at is not None:
+            raise UserError("plan_archived", plan=plan.id)
+        return row, plan
+
     def need_member(self) -> Member:
         """The speaker as a member of the plan, or a polite refusal."""
         self.need_plan()

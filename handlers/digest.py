@@ -16,4 +16,4 @@ async def digest(ctx: Ctx, args: str) -> Reply:
     data = await collect_digest(ctx.session, plan, ctx.now)
     if not ctx.reads_all and ctx.unit is not None:
         return Reply(compose_unit_digest(data, ctx.unit.name, ctx.lang) or ctx.t("digest_unit_nothing"))
-    return Reply(compose_leader_digest(data, ctx.lang), image=render_chart(data))
+    return Reply(compose_leader_digest(data, ctx.lang), image=render_chart(data, ctx.lang))

@@ -41,3 +41,12 @@ def hint_lines(ctx: Ctx, indicator: Indicator, obs: dict[Key, Decimal]) -> list[
     if len(hints) > MAX_HINTS:
         lines.append("  · " + ctx.t("more_hints", count=len(hints) - MAX_HINTS))
     return lines
+
+
+def person_label(ctx: Ctx, role: str, unit: str | None, display_name: str, transport: str) -> str:
+    """Who did something, as people read it: the unit for a liaison, else the role; with the
+    person's name when the chat service gave one (console identities are not names)."""
+    label = unit if unit else ctx.t(f"role_{role}") if role else ""
+    if display_name and transport != "console" and display_name != label:
+        return f"{label} {display_name}".strip()
+    return label

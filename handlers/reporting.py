@@ -1,37 +1,24 @@
-"""Figures: /report (a value for an indicator), /gate (a pass/fail basic indicator), /history."""
+"""Figures: /report (a value for an indicator), /gate (a pass/fail basic indicator), /history.
+
+Who may write a figure is decided in `handlers.figures`: the owners' figures count at once, other
+responsible units' figures are proposals.
+"""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from config.plan_schema import Indicator, Item
 from config.values import ValueParseError, ValueType, format_value, read_yes_no
 from handlers.context import Ctx
-from handlers.render import hint_lines, points_text
-from handlers.types import Reply, UserError
-from models.reports import (
-    ScoreBoard,
-    indicator_rows,
-    is_responsible,
-    latest_observations,
-    record_report,
-    report_history,
-    score_board,
-)
+from handlers.figures import Written, write_figure
+from handlers.periods import check_period_open, looks_like_period, read_period
+from handlers.render import hint_lines, person_label, points_text
+from handlers.types import Button, Reply, UserError
+from models.reports import ScoreBoard, indicator_rows, latest_observations, report_history, score_board
 from models.scoring import Key, find_item, value_spec
-from models.tables import IndicatorRow, Member
 
-_PERIOD = re.compile(r"^(\d{4})(?:-|/|\.|年)?(\d{1,2})月?$")
 MAX_NOTE = 500
-
-
-def parse_period(word: str) -> str | None:
-    """'2022-03', '2022-3', '2022年3月', '202203' -> '2022-03'; None when it is not a month."""
-    match = _PERIOD.match(word.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        return None
-    return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
 def _value_reason(ctx: Ctx, error: ValueParseError, indicator: Indicator, item: Item | None) -> str:
@@ -54,7 +41,7 @@ def usage_for(ctx: Ctx, indicator: Indicator) -> str:
     """The exact /report form for one indicator."""
     parts = ["/report", indicator.code]
     if indicator.periods:
-        parts.append("YYYY-MM")
+        parts.append(ctx.t("month_word"))
     items = indicator.items()
     if items:
         parts.append("<" + "|".join(i.name for i in items) + ">")
@@ -62,45 +49,54 @@ def usage_for(ctx: Ctx, indicator: Indicator) -> str:
     return " ".join(parts)
 
 
-async def _may_write(ctx: Ctx, member: Member, row: IndicatorRow) -> None:
-    """Admins write anything; a liaison only for indicators their unit is responsible for."""
-    if member.role == "admin":
-        return
-    if member.role == "leader":
-        raise UserError("leader_read_only")
-    if not await is_responsible(ctx.session, row.id or 0, member.unit_id):
-        raise UserError("not_your_indicator", code=row.code)
+def _item_buttons(indicator: Indicator, prefix: str, value: str) -> tuple[tuple[Button, ...], ...]:
+    """One button per item, repeating the report with that item filled in."""
+    choices = [Button(i.name, f"{prefix} {i.name} {value}".strip()) for i in indicator.items()[:8]]
+    return tuple(tuple(choices[i : i + 2]) for i in range(0, len(choices), 2))
 
 
-def _split_place(ctx: Ctx, indicator: Indicator, words: list[str]) -> tuple[str | None, Item | None, list[str]]:
+async def _split_place(
+    ctx: Ctx, indicator: Indicator, words: list[str]
+) -> tuple[str | None, Item | None, list[str]]:
     """Take the period and item off the front of the words after the code."""
     period = None
+    prefix = f"/report {indicator.code}"
     if indicator.periods:
+        months = indicator.periods.months()
         if not words:
             raise UserError("need_period", code=indicator.code, usage=usage_for(ctx, indicator))
-        period = parse_period(words[0])
-        months = indicator.periods.months()
+        period = read_period(words[0], months, ctx.today)
         if period is None:
             raise UserError("bad_period", word=words[0][:20], usage=usage_for(ctx, indicator))
-        if period not in months:
-            raise UserError("period_outside", period=period, start=months[0], end=months[-1])
+        await check_period_open(ctx, indicator, period)
         words = words[1:]
+        prefix += f" {period}"
     item = None
     if indicator.items():
+        names = "、".join(i.name for i in indicator.items())
         if not words:
-            raise UserError("need_item", code=indicator.code, usage=usage_for(ctx, indicator))
+            raise UserError(
+                "need_item", code=indicator.code, items=names, buttons=_item_buttons(indicator, prefix, "")
+            )
         item = find_item(indicator, words[0])
         if item is None:
-            names = "、".join(i.name for i in indicator.items())
+            if len(words) == 1 or looks_like_period(words[0]):
+                raise UserError(
+                    "which_item",
+                    code=indicator.code,
+                    value=" ".join(words)[:30],
+                    items=names,
+                    buttons=_item_buttons(indicator, prefix, " ".join(words)),
+                )
             raise UserError("unknown_item", item=words[0][:20], code=indicator.code, items=names)
         words = words[1:]
     return period, item, words
 
 
 async def report(ctx: Ctx, args: str) -> Reply:
-    """Reports a figure: /report <code> [YYYY-MM] [item] <value>; replies with the points it earns."""
-    member = ctx.need_member()
-    _, plan = ctx.need_plan()
+    """Reports a figure: /report <code> [month] [item] <value>; replies with the points it earns."""
+    ctx.need_member()
+    _, plan = ctx.need_active_plan()
     words = args.split()
     if not words:
         raise UserError("report_usage")
@@ -110,13 +106,13 @@ async def report(ctx: Ctx, args: str) -> Reply:
         raise UserError("gate_use_gate" if gate else "unknown_code", code=words[0][:16])
     rows = await indicator_rows(ctx.session, plan.id)
     row = rows[indicator.code]
-    await _may_write(ctx, member, row)
-    period, item, rest = _split_place(ctx, indicator, words[1:])
+    period, item, rest = await _split_place(ctx, indicator, words[1:])
     if not rest:
         raise UserError("need_value", expected=expected_text(ctx, indicator, item), usage=usage_for(ctx, indicator))
     raw = "".join(rest)
+    spec = value_spec(indicator, item)
     try:
-        value = value_spec(indicator, item).read(raw)
+        value = spec.read(raw)
     except ValueParseError as error:
         raise UserError(
             "bad_value", reason=_value_reason(ctx, error, indicator, item), expected=expected_text(ctx, indicator, item)
@@ -124,44 +120,28 @@ async def report(ctx: Ctx, args: str) -> Reply:
     obs = await latest_observations(ctx.session, plan.id)
     before_board = score_board(plan, rows, obs)
     key: Key = (period, item.name if item else None)
-    previous = obs.get(row.id or 0, {}).get(key)
-    await record_report(
-        ctx.session,
-        indicator=row,
+    name = indicator.name + "".join(f" {p}" for p in key if p)
+    written = await write_figure(
+        ctx,
+        row=row,
         period=period,
         item=key[1],
         value=value,
         raw=raw,
-        unit_id=member.unit_id,
-        member=member,
-        now=ctx.now,
-        transport=ctx.request.transport,
-        chat_id=ctx.request.chat_id,
-        message_id=ctx.request.message_id,
+        note="",
+        label=ctx.t("label_indicator", code=indicator.code, name=name),
+        shown=lambda v: format_value(v, spec.type, unit=spec.unit, lang=ctx.lang),
     )
+    if written.kind != "counted":
+        return written.reply
     obs.setdefault(row.id or 0, {})[key] = value
     after_board = score_board(plan, rows, obs)
-    return Reply(_report_reply(ctx, indicator, item, period, value, previous, before_board, after_board))
+    return Reply(_report_reply(ctx, indicator, written, before_board, after_board))
 
 
-def _report_reply(
-    ctx: Ctx,
-    indicator: Indicator,
-    item: Item | None,
-    period: str | None,
-    value: Decimal,
-    previous: Decimal | None,
-    before: ScoreBoard,
-    after: ScoreBoard,
-) -> str:
+def _report_reply(ctx: Ctx, indicator: Indicator, written: Written, before: ScoreBoard, after: ScoreBoard) -> str:
     """The figure as understood, the points before and after, and what would earn the rest."""
-    spec = value_spec(indicator, item)
-    shown = format_value(value, spec.type, unit=spec.unit, lang=ctx.lang)
-    place = " ".join(p for p in (period, item.name if item else None) if p)
-    name = f"{indicator.name} {place}" if place else indicator.name
-    lines = [ctx.t("report_recorded", code=indicator.code, name=name, value=shown)]
-    if previous is not None:
-        lines.append(ctx.t("report_supersedes", value=format_value(previous, spec.type, unit=spec.unit, lang=ctx.lang)))
+    lines = [written.reply.text]
     was, now = before.get(indicator.code), after.get(indicator.code)
     assert was is not None
     assert now is not None
@@ -184,17 +164,16 @@ def _report_reply(
 
 
 async def gate(ctx: Ctx, args: str) -> Reply:
-    """Records whether a pass/fail basic indicator is met: /gate <code> <是|否> [note]."""
-    member = ctx.need_member()
-    _, plan = ctx.need_plan()
+    """Records whether a pass/fail basic indicator is met: /gate <code> <达标|未达标> [note]."""
+    ctx.need_member()
+    _, plan = ctx.need_active_plan()
     words = args.split()
     if len(words) < 2:
         raise UserError("gate_usage")
-    spec = next((g for g in plan.gates if g.code == words[0]), None)
+    spec = next((g for g in plan.gates if g.code.lower() == words[0].lower()), None)
     if spec is None:
         raise UserError("unknown_gate", code=words[0][:16])
     row = (await indicator_rows(ctx.session, plan.id))[spec.code]
-    await _may_write(ctx, member, row)
     try:
         met = read_yes_no(words[1])
     except ValueParseError as error:
@@ -204,28 +183,22 @@ async def gate(ctx: Ctx, args: str) -> Reply:
     note = " ".join(words[2:])
     if len(note) > MAX_NOTE:
         raise UserError("note_too_long", limit=MAX_NOTE)
-    await record_report(
-        ctx.session,
-        indicator=row,
+    written = await write_figure(
+        ctx,
+        row=row,
         period=None,
         item=None,
         value=Decimal(int(met)),
         raw=words[1],
-        unit_id=member.unit_id,
-        member=member,
-        now=ctx.now,
-        transport=ctx.request.transport,
-        chat_id=ctx.request.chat_id,
-        message_id=ctx.request.message_id,
         note=note,
+        label=ctx.t("label_gate", code=spec.code, name=spec.name),
+        shown=lambda v: ctx.t("gate_met" if v else "gate_not_met"),
     )
-    return Reply(
-        ctx.t("gate_recorded", code=spec.code, name=spec.name, state=ctx.t("gate_met" if met else "gate_not_met"))
-    )
+    return written.reply
 
 
 async def history(ctx: Ctx, args: str) -> Reply:
-    """Shows the reports of an indicator or gate, newest first, corrections included: /history <code>."""
+    """Shows the reports of an indicator or gate, newest first, corrections and proposals included."""
     ctx.need_member()
     _, plan = ctx.need_plan()
     code = args.strip().split(" ", 1)[0]
@@ -248,10 +221,13 @@ async def history(ctx: Ctx, args: str) -> Reply:
             shown = format_value(entry.value, spec.type, unit=spec.unit, lang=ctx.lang)
         else:
             shown = format_value(entry.value, ValueType.YES_NO, lang=ctx.lang)
-        mark = "" if key not in seen else ctx.t("superseded")
-        seen.add(key)
+        if entry.status is not None:
+            mark = ctx.t(f"history_{entry.status}", id=entry.id)
+        else:
+            mark = "" if key not in seen else ctx.t("superseded")
+            seen.add(key)
         place = " ".join(p for p in (entry.period, entry.item) if p)
         when = ctx.local(entry.at).strftime("%Y-%m-%d %H:%M")
-        who = entry.who + (f"（{entry.unit}）" if entry.unit else "")
+        who = person_label(ctx, entry.role, entry.unit, entry.who, entry.transport)
         lines.append(f"{when} {place} {shown} · {who}{mark}".replace("  ", " "))
     return Reply("\n".join(lines))

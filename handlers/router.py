@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from handlers import basic, digest, replies, reporting, schedule, scores, tasks
+from handlers import basic, digest, help, help_desk, proposals, replies, reporting, schedule, scores, tasks, units
 from handlers.context import Ctx, Services
 from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
 from models.people import find_member, memberships, unblock_chat
@@ -23,7 +23,7 @@ Command = Callable[[Ctx, str], Awaitable[Reply]]
 # Registration in one place. Chinese aliases sit beside their command.
 COMMANDS: dict[str, Command] = {
     "start": basic.start,
-    "help": basic.help_,
+    "help": help.help_,
     "lang": basic.lang,
     "plan": basic.plan,
     "invite": basic.invite,
@@ -31,12 +31,19 @@ COMMANDS: dict[str, Command] = {
     "tasks": tasks.list_tasks_cmd,
     "task": tasks.task_cmd,
     "progress": tasks.progress,
+    "undo": help_desk.undo,
+    "answer": help_desk.answer,
+    "resolve": help_desk.resolve,
     "report": reporting.report,
     "gate": reporting.gate,
     "history": reporting.history,
+    "proposals": proposals.proposals,
+    "accept": proposals.accept,
+    "reject": proposals.reject,
     "score": scores.score,
     "status": scores.status,
     "indicators": scores.indicators,
+    "units": units.units,
     "holiday": schedule.holiday,
     "remind": schedule.remind,
     "digest": digest.digest,
@@ -90,7 +97,7 @@ async def handle(services: Services, request: Request) -> Reply:
                 await _resolve(ctx)
                 return await _dispatch(ctx, request.text)
         except UserError as error:
-            return Reply(ctx.t(error.key, **error.params), ok=False)
+            return Reply(ctx.t(error.key, **error.params), buttons=error.buttons, ok=False)
 
 
 async def _dispatch(ctx: Ctx, text: str) -> Reply:

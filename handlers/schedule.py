@@ -104,8 +104,29 @@ async def remind(ctx: Ctx, args: str) -> Reply:
     try:
         policy = await set_policy(ctx.session, plan, _changes(words), member_id=member.id, actor=ctx.actor, now=ctx.now)
     except ValidationError as error:
-        raise UserError("remind_invalid", reason=error.errors()[0]["msg"]) from error
+        raise UserError("remind_invalid", reason=_reason(ctx, error)) from error
     return Reply(ctx.t("remind_changed") + "\n" + _describe(ctx, policy))
+
+
+def _reason(ctx: Ctx, error: ValidationError) -> str:
+    """A policy validation error in the speaker's language (pydantic's own words are English)."""
+    first = error.errors()[0]
+    kind, found = first["type"], first.get("ctx") or {}
+    field = str(first["loc"][0]) if first["loc"] else ""
+    label = ctx.t(f"policy_{field}") if f"policy_{field}" in POLICY_FIELDS else field
+    if kind == "quiet_hours":
+        return ctx.t("remind_err_quiet", moment=found["moment"], start=found["start"], end=found["end"])
+    if kind == "day_count":
+        return ctx.t("remind_err_days", field=label)
+    if kind in ("greater_than_equal", "greater_than"):
+        return ctx.t("remind_err_min", field=label, bound=found.get("ge", found.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return ctx.t("remind_err_max", field=label, bound=found.get("le", found.get("lt")))
+    return ctx.t("remind_err_other", field=label)
+
+
+POLICY_FIELDS = {f"policy_{name}" for name in ("before", "send_at", "escalate_from", "period_nudges", "quiet_start",
+                                                "quiet_end", "digest_weekday", "digest_at")}
 
 
 def _describe(ctx: Ctx, policy: Any) -> str:

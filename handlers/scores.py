@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from decimal import Decimal
 
-from config.plan_schema import Plan
+from config.plan_schema import Gate, Plan
 from config.values import format_value
 from handlers.context import Ctx
-from handlers.render import hint_lines, points_text
+from handlers.render import hint_lines, person_label, points_text
 from handlers.tasks import task_line
 from handlers.types import Button, Reply, UserError
-from models.people import find_unit
+from handlers.units import resolve_unit
 from models.plans import expand_units
-from models.reports import indicator_rows, latest_observations, load_score_board, responsible_units, score_board
+from models.proposals import pending_proposals
+from models.reports import (
+    indicator_rows,
+    latest_observations,
+    load_score_board,
+    report_history,
+    responsible_units,
+    score_board,
+)
 from models.scoring import find_item, item_points, value_spec
-from models.work import list_tasks
+from models.work import blocked_assignments, list_tasks
 
 TOP_UNITS = 10
+TOP_TASKS = 8
 
 
 def _indicator_line(ctx: Ctx, code: str, name: str, points: str, maximum: str, bonus: bool) -> str:
@@ -49,8 +60,36 @@ async def score(ctx: Ctx, args: str) -> Reply:
     return Reply("\n".join(lines))
 
 
+async def _gate_one(ctx: Ctx, plan: Plan, gate: Gate) -> Reply:
+    """A pass/fail basic indicator: its state, who answered and when, what it asks, who is responsible."""
+    rows = await indicator_rows(ctx.session, plan.id)
+    row = rows[gate.code]
+    answers = await report_history(ctx.session, row.id or 0, limit=20)
+    counted = next((a for a in answers if a.status is None), None)
+    if counted is None:
+        state = ctx.t("gate_open")
+    else:
+        who = person_label(ctx, counted.role, counted.unit, counted.who, counted.transport)
+        when = ctx.local(counted.at).strftime("%Y-%m-%d %H:%M")
+        state = ctx.t("gate_answered", state=ctx.t("gate_met" if counted.value else "gate_not_met"), who=who, when=when)
+    units = await responsible_units(ctx.session, [row.id or 0])
+    lines = [ctx.t("gate_header", code=gate.code, name=gate.name), state]
+    if gate.text:
+        lines.append(ctx.t("rule_line", text=gate.text))
+    if gate.evidence:
+        due = gate.evidence_due or plan.evidence_due
+        lines.append(ctx.t("evidence_line", text=gate.evidence) + (ctx.t("evidence_due", date=due) if due else ""))
+    lines.append(ctx.t("gate_units", units=_units_text(ctx, units.get(row.id or 0, []))))
+    if counted is None or not counted.value:
+        lines.append(ctx.t("gate_how", code=gate.code))
+    return Reply("\n".join(lines))
+
+
 async def _score_one(ctx: Ctx, plan: Plan, code: str) -> Reply:
     indicator = next((i for i in plan.indicators if i.code == code), None)
+    gate = next((g for g in plan.gates if g.code.lower() == code.lower()), None)
+    if gate is not None:
+        return await _gate_one(ctx, plan, gate)
     if indicator is None:
         raise UserError("unknown_code", code=code[:16])
     rows = await indicator_rows(ctx.session, plan.id)
@@ -81,12 +120,10 @@ async def _score_one(ctx: Ctx, plan: Plan, code: str) -> Reply:
 async def status(ctx: Ctx, args: str) -> Reply:
     """The plan at a glance, or one unit's part: /status [unit]."""
     member = ctx.need_member()
-    plan_row, plan = ctx.need_plan()
+    _, plan = ctx.need_plan()
     word = args.strip()
     if word:
-        unit = await find_unit(ctx.session, plan_row.id, word)
-        if unit is None:
-            raise UserError("unknown_unit", unit=word[:40])
+        unit = await resolve_unit(ctx, word, command="/status {unit}")
         if not ctx.reads_all and unit.id != member.unit_id:
             raise UserError("other_unit_hidden")
         return await _unit_status(ctx, plan, unit.id or 0, unit.name)
@@ -95,27 +132,67 @@ async def status(ctx: Ctx, args: str) -> Reply:
     return await _plan_status(ctx, plan)
 
 
+def _cut(ctx: Ctx, names: list[str], limit: int = 4) -> str:
+    """'A、B、C、D 等 9 个单位' for long lists."""
+    text = "、".join(names[:limit])
+    return text + (ctx.t("and_more_units", count=len(names)) if len(names) > limit else "")
+
+
+def _signed(delta: Decimal) -> str:
+    text = points_text(delta)
+    return text if text.startswith("-") else "+" + text
+
+
 async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
+    """What a leader acts on: the total and its week, gates not met, overdue and blocked tasks with
+    their units, indicators with no figure yet, and whether the plan has ended."""
+    plan_row, _ = ctx.need_plan()
     board = await load_score_board(ctx.session, plan)
+    week_ago = await load_score_board(ctx.session, plan, until=ctx.now - dt.timedelta(days=7))
     tasks = await list_tasks(ctx.session, plan.id)
     today = ctx.today
-    lines = [
-        ctx.t("status_header", plan=plan.name, today=today.isoformat()),
-        ctx.t("status_total", total=points_text(board.total), max=points_text(plan.max_points)),
-    ]
+    lines = [ctx.t("status_header", plan=plan.name, today=today.isoformat())]
+    if plan_row.archived_at is not None:
+        lines.append(ctx.t("status_archived", date=ctx.local(plan_row.archived_at).date().isoformat()))
+    elif today > plan.end:
+        lines.append(ctx.t("status_ended", date=plan.end.isoformat()))
+    else:
+        lines.append(ctx.t("status_running", end=plan.end.isoformat(), days=(plan.end - today).days))
+    delta = Decimal(points_text(board.total)) - Decimal(points_text(week_ago.total))
+    week = ctx.t("status_week_change", delta=_signed(delta)) if delta else ctx.t("status_week_same")
+    lines.append(ctx.t("status_total", total=points_text(board.total), max=points_text(plan.max_points), week=week))
     if plan.bonus_points:
         lines.append(ctx.t("bonus_line", total=points_text(board.bonus_total), max=points_text(plan.bonus_points)))
     if board.gates:
         met = sum(g.met is True for g in board.gates)
-        failed = [g.code for g in board.gates if g.met is False]
+        failed = [f"{g.code} {g.name[:20]}" for g in board.gates if g.met is False]
         open_ = sum(g.met is None for g in board.gates)
-        lines.append(
-            ctx.t("status_gates", met=met, total=len(board.gates), failed="、".join(failed) or "-", open=open_)
-        )
+        lines.append(ctx.t("status_gates", met=met, total=len(board.gates), open=open_))
+        lines += ["  " + ctx.t("status_gate_failed", gate=g) for g in failed]
     done = sum(t.done for t in tasks)
     overdue = [t for t in tasks if t.overdue(today)]
     soon = [t for t in tasks if t.due_soon(today)]
     lines.append(ctx.t("status_tasks", done=done, total=len(tasks), overdue=len(overdue), soon=len(soon)))
+    for task in overdue[:TOP_TASKS]:
+        behind = [a.unit for a in task.late_units(today)]
+        lines.append("  " + ctx.t("status_overdue_task", code=task.code, title=task.title, units=_cut(ctx, behind)))
+    if len(overdue) > TOP_TASKS:
+        lines.append("  " + ctx.t("more_tasks", count=len(overdue) - TOP_TASKS))
+    blocked = await blocked_assignments(ctx.session, plan.id)
+    if blocked:
+        lines.append(ctx.t("status_blocked_header", count=len(blocked)))
+        for b in blocked[:TOP_TASKS]:
+            lines.append("  " + ctx.t("status_blocked_line", code=b.task_code, title=b.task_title, unit=b.unit,
+                                      note=b.note or ctx.t("no_note")))
+    missing = [s.indicator for s in board.scores if not s.reported]
+    if missing:
+        names = [f"{i.code} {i.name}" for i in missing]
+        lines.append(ctx.t("status_no_figure", count=len(missing), items="、".join(names[:6])
+                           + (ctx.t("and_more_items", count=len(names)) if len(names) > 6 else "")))
+    if ctx.is_admin:
+        pending = await pending_proposals(ctx.session, plan.id)
+        if pending:
+            lines.append(ctx.t("status_proposals", count=len(pending)))
     late = Counter(a.unit for t in tasks for a in t.late_units(today))
     buttons: list[Button] = []
     if late:

@@ -6,21 +6,29 @@ import datetime as dt
 
 from handlers.context import Ctx
 from handlers.types import Button, Reply, UserError
-from models.people import find_unit
-from models.work import STATUSES, TaskView, list_tasks, record_progress, task_history
+from handlers.units import find_unit_word, resolve_unit
+from models.notices import ADMINS, LEADERS, queue_notice
+from models.work import STATUSES, AssignmentView, TaskView, list_tasks, record_progress, task_history
 
 STATUS_WORDS = {
     "done": "done",
     "完成": "done",
     "已完成": "done",
     "办结": "done",
+    "已办结": "done",
+    "完成了": "done",
+    "已经完成": "done",
     "doing": "doing",
+    "正在推进": "doing",
+    "推进": "doing",
     "进行中": "doing",
     "推进中": "doing",
     "在办": "doing",
     "blocked": "blocked",
     "受阻": "blocked",
     "需要帮助": "blocked",
+    "需要协调": "blocked",
+    "需协调": "blocked",
     "help": "blocked",
     "todo": "todo",
     "未开始": "todo",
@@ -90,9 +98,7 @@ async def list_tasks_cmd(ctx: Ctx, args: str) -> Reply:
     if not how:
         if not ctx.reads_all:
             raise UserError("tasks_filter_usage")
-        unit = await find_unit(ctx.session, plan_row.id, word)
-        if unit is None:
-            raise UserError("unknown_unit", unit=word[:40])
+        unit = await resolve_unit(ctx, word, command="/tasks {unit}")
         unit_id, how = unit.id, "all"
     if unit_id is not None:
         tasks = [t for t in tasks if t.for_unit(unit_id) is not None]
@@ -103,7 +109,7 @@ async def list_tasks_cmd(ctx: Ctx, args: str) -> Reply:
     return Reply("\n".join([header, *(task_line(ctx, t, unit_id) for t in tasks)]))
 
 
-async def _task(ctx: Ctx, code: str) -> TaskView:
+async def find_task(ctx: Ctx, code: str) -> TaskView:
     plan_row, _ = ctx.need_plan()
     task = next((t for t in await list_tasks(ctx.session, plan_row.id) if t.code == code), None)
     if task is None:
@@ -117,7 +123,7 @@ async def task_cmd(ctx: Ctx, args: str) -> Reply:
     code = args.strip().split(" ", 1)[0]
     if not code:
         raise UserError("task_usage")
-    task = await _task(ctx, code)
+    task = await find_task(ctx, code)
     _, plan = ctx.need_plan()
     spec = next(t for t in plan.tasks if t.code == task.code)
     lines = [f"[{task.code}] {task.title}", deadline_text(ctx, task)]
@@ -151,28 +157,36 @@ async def task_cmd(ctx: Ctx, args: str) -> Reply:
 
 
 async def progress(ctx: Ctx, args: str) -> Reply:
-    """Records a unit's status on a task: /progress <code> <done|doing|blocked> [unit (admin)] [note]."""
+    """Records a unit's status on a task: /progress <code> <完成|进行中|受阻> [unit (admin)] [note]."""
     member = ctx.need_member()
+    ctx.need_active_plan()
     words = args.split()
     if len(words) < 2:
         raise UserError("progress_usage")
     if member.role == "leader":
         raise UserError("leader_read_only")
-    task = await _task(ctx, words[0])
+    task = await find_task(ctx, words[0])
     status = STATUS_WORDS.get(words[1].lower())
     if status is None or status not in STATUSES:
         raise UserError("bad_status", word=words[1][:20])
     rest = words[2:]
     unit_id = member.unit_id
     if member.role == "admin":
-        unit_id, rest = await _admin_unit(ctx, task, rest)
+        unit_id, rest = await _admin_unit(ctx, task, rest, f"/progress {task.code} {words[1]} {{unit}}")
     assignment = task.for_unit(unit_id) if unit_id is not None else None
     if assignment is None:
         raise UserError("not_your_task", code=task.code)
     note = " ".join(rest)
     if len(note) > MAX_NOTE:
         raise UserError("note_too_long", limit=MAX_NOTE)
-    before = await record_progress(
+    return await apply_status(ctx, task, assignment, status, note)
+
+
+async def apply_status(ctx: Ctx, task: TaskView, assignment: AssignmentView, status: str, note: str) -> Reply:
+    """Record a status (from /progress, a button or a reply) and tell whoever must hear of it:
+    a unit that is blocked reaches the office and the leaders at once. The reply offers an undo."""
+    member = ctx.need_member()
+    before, event = await record_progress(
         ctx.session,
         assignment_id=assignment.id,
         status=status,
@@ -183,24 +197,62 @@ async def progress(ctx: Ctx, args: str) -> Reply:
         chat_id=ctx.request.chat_id,
         message_id=ctx.request.message_id,
     )
-    return Reply(
-        ctx.t(
-            "progress_recorded",
-            code=task.code,
-            title=task.title,
-            unit=assignment.unit,
-            before=ctx.t("status_" + before),
-            after=ctx.t("status_" + status),
-        )
+    if status == "blocked":
+        await notify_blocked(ctx, task, assignment, note)
+    text = ctx.t(
+        "progress_recorded",
+        code=task.code,
+        title=task.title,
+        unit=assignment.unit,
+        before=ctx.t("status_" + before),
+        after=ctx.t("status_" + status),
+    )
+    if status == "blocked":
+        text += "\n" + ctx.t("blocked_sent")
+    undo = ((Button(ctx.t("btn_undo"), f"/undo {event.id}"),),) if before != status else ()
+    return Reply(text, buttons=undo)
+
+
+async def notify_blocked(ctx: Ctx, task: TaskView, assignment: AssignmentView, note: str) -> None:
+    """A call for help goes to the office (with buttons to answer or close it) and to the leaders."""
+    _, plan = ctx.need_plan()
+    params = {"unit": assignment.unit, "code": task.code, "title": task.title, "note": note or ctx.t("no_note")}
+    unit_word = assignment.unit
+    await queue_notice(
+        ctx.session,
+        plan_id=plan.id,
+        audience=[ADMINS],
+        key="notice_blocked",
+        params=params,
+        actions=[
+            ("btn_answer", f"/answer {task.code} {unit_word}"),
+            ("btn_resolve", f"/resolve {task.code} {unit_word}"),
+        ],
+        now=ctx.now,
+        subject=task.code,
+        assignment_id=assignment.id,
+    )
+    await queue_notice(
+        ctx.session,
+        plan_id=plan.id,
+        audience=[LEADERS],
+        key="notice_blocked",
+        params=params,
+        now=ctx.now,
+        subject=task.code,
+        assignment_id=assignment.id,
     )
 
 
-async def _admin_unit(ctx: Ctx, task: TaskView, rest: list[str]) -> tuple[int | None, list[str]]:
+async def _admin_unit(
+    ctx: Ctx, task: TaskView, rest: list[str], command: str
+) -> tuple[int | None, list[str]]:
     """The admin names the unit they record for, unless the task has only one."""
     if rest:
-        plan_row, _ = ctx.need_plan()
-        unit = await find_unit(ctx.session, plan_row.id, rest[0])
+        unit = await find_unit_word(ctx, rest[0], command=command)
         if unit is not None:
+            if task.for_unit(unit.id or 0) is None:
+                raise UserError("unit_not_on_task", unit=unit.name, code=task.code)
             return unit.id, rest[1:]
     if len(task.assignments) == 1:
         return task.assignments[0].unit_id, rest

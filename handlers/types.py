@@ -55,12 +55,17 @@ class Reply:
 
 @dataclass
 class UserError(Exception):
-    """A request that cannot be carried out; its message key explains why, and nothing is changed."""
+    """A request that cannot be carried out; its message key explains why, and nothing is changed.
+
+    `buttons` offer the likely next step (the items to choose from, a confirmation).
+    """
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    buttons: tuple[tuple[Button, ...], ...] = ()
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (), **params: Any) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
+        self.buttons = buttons

@@ -22,11 +22,20 @@ INVITE_TTL = dt.timedelta(days=7)
 
 
 class InviteError(Exception):
-    """An invite code that cannot be used; `key` says why (unknown, used, expired)."""
+    """An invite code that cannot be used; `key` says why (unknown, used, expired, …)."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, **params: object) -> None:
         super().__init__(key)
         self.key = key
+        self.params = params
+
+
+class BindConflict(InviteError):
+    """Binding would replace the role someone already has in the plan: it needs their confirmation."""
+
+    def __init__(self, member: Member) -> None:
+        super().__init__("bind_would_replace", role=member.role, unit_id=member.unit_id)
+        self.member = member
 
 
 async def identity(session: AsyncSession, transport: str, user_id: str) -> Identity:
@@ -117,8 +126,13 @@ async def redeem_invite(
     display_name: str,
     chat_id: str,
     now: dt.datetime,
+    confirm: bool = False,
 ) -> Member:
-    """Bind the presenter of `code` to its plan and role; the code is then spent."""
+    """Bind the presenter of `code` to its plan and role; the code is then spent.
+
+    A different role than the one already held is taken only with `confirm` (BindConflict
+    otherwise), and never from the plan's last admin.
+    """
     invite = (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
     if invite is None:
         raise InviteError("invite_unknown")
@@ -137,6 +151,7 @@ async def redeem_invite(
         unit_id=invite.unit_id,
         now=now,
         via=f"invite {invite.code}",
+        replace=confirm,
     )
     invite.used_at, invite.used_by = now, member.id
     session.add(invite)
@@ -155,10 +170,20 @@ async def bind_member(
     unit_id: int | None,
     now: dt.datetime,
     via: str,
+    replace: bool = True,
 ) -> Member:
-    """Make a chat user a member of a plan in `role`; an existing member's role is replaced."""
+    """Make a chat user a member of a plan in `role`.
+
+    An existing member keeps their role unless `replace` (BindConflict otherwise); the plan's last
+    admin is never demoted, so an office cannot lock itself out.
+    """
     member = await find_member(session, plan_id, transport, user_id)
     before = None if member is None else {"role": member.role, "unit_id": member.unit_id}
+    if member is not None and (member.role, member.unit_id) != (role, unit_id):
+        if not replace:
+            raise BindConflict(member)
+        if member.role == "admin" and role != "admin" and await _admins(session, plan_id) <= 1:
+            raise InviteError("last_admin")
     if member is None:
         member = Member(plan_id=plan_id, transport=transport, user_id=user_id, role=role, bound_at=now)
     member.role, member.unit_id, member.display_name, member.chat_id = role, unit_id, display_name, chat_id
@@ -179,6 +204,11 @@ async def bind_member(
         )
     )
     return member
+
+
+async def _admins(session: AsyncSession, plan_id: str) -> int:
+    statement = select(Member).where(Member.plan_id == plan_id, Member.role == "admin")
+    return len((await session.exec(statement)).all())
 
 
 async def block_chat(session: AsyncSession, transport: str, chat_id: str, reason: str, now: dt.datetime) -> bool:

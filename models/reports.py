@@ -65,8 +65,14 @@ async def record_report(
     chat_id: str,
     message_id: str,
     note: str = "",
+    proposed: bool = False,
+    source_report: int | None = None,
 ) -> Report:
-    """Store a figure as a new report; the earlier figure for the same place stays as history."""
+    """Store a figure as a new report; the earlier figure for the same place stays as history.
+
+    `proposed`: the figure is a proposal from a unit that does not own it; it counts only once an
+    owner accepts it (`models.proposals`).
+    """
     report = Report(
         plan_id=indicator.plan_id,
         indicator_id=indicator.id or 0,
@@ -81,6 +87,8 @@ async def record_report(
         chat_id=chat_id,
         message_id=message_id,
         note=note,
+        status="proposed" if proposed else None,
+        source_report=source_report,
     )
     session.add(report)
     await session.flush()
@@ -90,7 +98,7 @@ async def record_report(
             at=now,
             member_id=member.id,
             actor=f"{transport}:{member.user_id}",
-            action="report.record",
+            action="report.propose" if proposed else "report.record",
             detail=json.dumps(
                 {
                     "report": report.id,
@@ -107,11 +115,20 @@ async def record_report(
     return report
 
 
-async def latest_observations(session: AsyncSession, plan_id: str) -> dict[int, Observations]:
-    """The latest figure per (period, item) for every indicator of a plan, by indicator id."""
+COUNTS = col(Report.status).is_(None)
+"""Reports that count for scoring (not proposals, nor decided proposals)."""
+
+
+async def latest_observations(
+    session: AsyncSession, plan_id: str, *, until: dt.datetime | None = None
+) -> dict[int, Observations]:
+    """The latest counted figure per (period, item) for every indicator of a plan, by indicator id.
+
+    `until`: as things stood at that moment (for "this week's change").
+    """
     latest = (
         select(func.max(Report.id))
-        .where(Report.plan_id == plan_id)
+        .where(Report.plan_id == plan_id, COUNTS, *([col(Report.at) <= until] if until else []))
         .group_by(col(Report.indicator_id), col(Report.period), col(Report.item))
     )
     rows = (await session.exec(select(Report).where(col(Report.id).in_(latest)))).all()
@@ -125,6 +142,7 @@ async def latest_observations(session: AsyncSession, plan_id: str) -> dict[int, 
 class HistoryEntry:
     """One report as shown in a history listing."""
 
+    id: int
     at: dt.datetime
     period: str | None
     item: str | None
@@ -132,10 +150,31 @@ class HistoryEntry:
     raw: str
     who: str
     unit: str | None
+    role: str
+    status: str | None
+    transport: str = ""
+
+
+async def current_report(
+    session: AsyncSession, indicator_id: int, period: str | None, item: str | None
+) -> Report | None:
+    """The counted report that is the current figure of one place, if any."""
+    statement = (
+        select(Report)
+        .where(
+            Report.indicator_id == indicator_id,
+            COUNTS,
+            col(Report.period).is_(None) if period is None else Report.period == period,
+            col(Report.item).is_(None) if item is None else Report.item == item,
+        )
+        .order_by(col(Report.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
 
 
 async def report_history(session: AsyncSession, indicator_id: int, limit: int = 20) -> list[HistoryEntry]:
-    """The most recent reports of an indicator, newest first, superseded ones included."""
+    """The most recent reports of an indicator, newest first, superseded ones and proposals included."""
     statement = (
         select(Report, Member, UnitRow)
         .outerjoin(Member, col(Member.id) == col(Report.member_id))
@@ -146,6 +185,7 @@ async def report_history(session: AsyncSession, indicator_id: int, limit: int = 
     )
     return [
         HistoryEntry(
+            id=r.id or 0,
             at=r.at,
             period=r.period,
             item=r.item,
@@ -153,6 +193,9 @@ async def report_history(session: AsyncSession, indicator_id: int, limit: int = 
             raw=r.raw,
             who=(m.display_name or m.user_id) if m else "",
             unit=u.name if u else None,
+            role=m.role if m else "",
+            status=r.status,
+            transport=m.transport if m else "",
         )
         for r, m, u in (await session.exec(statement)).all()
     ]
@@ -223,14 +266,22 @@ def score_board(plan: Plan, rows: dict[str, IndicatorRow], obs: dict[int, Observ
     return ScoreBoard(plan, scores, gates)
 
 
-async def load_score_board(session: AsyncSession, plan: Plan) -> ScoreBoard:
-    """The current score board of a stored plan."""
-    return score_board(plan, await indicator_rows(session, plan.id), await latest_observations(session, plan.id))
+async def load_score_board(session: AsyncSession, plan: Plan, *, until: dt.datetime | None = None) -> ScoreBoard:
+    """The current score board of a stored plan (or as it stood at `until`)."""
+    rows = await indicator_rows(session, plan.id)
+    return score_board(plan, rows, await latest_observations(session, plan.id, until=until))
 
 
-async def reported_places(session: AsyncSession, plan_id: str) -> dict[int, set[tuple[str | None, int | None]]]:
-    """For each indicator (or gate) id, the (period, unit id) pairs that have a report."""
-    statement = select(Report.indicator_id, Report.period, Report.unit_id).where(Report.plan_id == plan_id).distinct()
+async def reported_places(
+    session: AsyncSession, plan_id: str, *, counted: bool = False
+) -> dict[int, set[tuple[str | None, int | None]]]:
+    """For each indicator (or gate) id, the (period, unit id) pairs that have a report (`counted`:
+    only reports that count, not proposals)."""
+    statement = (
+        select(Report.indicator_id, Report.period, Report.unit_id)
+        .where(Report.plan_id == plan_id, *([COUNTS] if counted else []))
+        .distinct()
+    )
     out: dict[int, set[tuple[str | None, int | None]]] = defaultdict(set)
     for indicator_id, period, unit_id in (await session.exec(statement)).all():
         out[indicator_id].add((period, unit_id))

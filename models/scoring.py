@@ -1,8 +1,9 @@
 """The scoring engine: a plan's declarative rules applied to reported figures, in exact Decimal.
 
 Pure functions, no database: given an indicator and its latest figure per (period, item), return
-points clamped to [0, max], and say what would earn the points still missing. Points are kept
-exact (30/7 stays 4.2857…, to 28 significant digits) and only rounded for display.
+points clamped to [0, max], and say what would earn the points still missing. A sum's items are
+clamped one by one or only as a total, as its `clamp` says. Points are kept exact (30/7 stays
+4.2857…, to 28 significant digits) and only rounded for display.
 """
 
 from __future__ import annotations
@@ -68,20 +69,37 @@ def _steps(excess: Decimal, step: Decimal, rounding: str) -> Decimal:
     return ratio
 
 
-def leaf_points(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal]) -> Decimal:
-    """Points of one rule given its figures by period (None for a non-periodic figure)."""
+def _raw_points(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal]) -> Decimal:
+    """Points before any floor or cap: rewards minus penalties over the periods, or the rule's figure.
+
+    Periodic checks, deductions and rank steps can fall below 0 here; whether that shortfall is cut
+    off at the item or carried into its indicator's total is the caller's decision.
+    """
     with localcontext() as ctx:
         ctx.prec = 28
         if isinstance(rule, PeriodicCheckRule):
-            total = sum(
+            return sum(
                 (rule.reward if rule.met.holds(v, rule.value) else -rule.penalty for v in values.values()),
                 ZERO,
             )
-            return clamp(total, maximum)
         value = values.get(None)
         if value is None:
             return ZERO
-        return clamp(_single(rule, maximum, value), maximum)
+        return _single(rule, maximum, value)
+
+
+def leaf_points(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal]) -> Decimal:
+    """Points of one rule given its figures by period (None for a non-periodic figure), within [0, max]."""
+    return clamp(_raw_points(rule, maximum, values), maximum)
+
+
+def leaf_net(rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal]) -> Decimal:
+    """Points of one rule capped at its maximum but not floored at 0.
+
+    This is what an item adds under `clamp: indicator`: a missed month still costs its penalty when
+    the item's own net is already at or below 0, because the floor belongs to the indicator.
+    """
+    return min(_raw_points(rule, maximum, values), maximum)
 
 
 def _single(rule: LeafRule, maximum: Decimal, value: Decimal) -> Decimal:  # noqa: PLR0911
@@ -127,11 +145,22 @@ def _item_values(indicator: Indicator, obs: Mapping[Key, Decimal], item: str | N
     return {period: value for (period, name), value in obs.items() if name == item and period in months}
 
 
+def _floored_items(indicator: Indicator) -> bool:
+    """Whether each item of a sum is kept at or above 0 on its own (`clamp: items`, the default)."""
+    return not (isinstance(indicator.rule, SumRule) and indicator.rule.clamp == "indicator")
+
+
 def item_points(indicator: Indicator, obs: Mapping[Key, Decimal]) -> dict[str, Decimal]:
-    """Points of each sub-item of a sum indicator (empty for a single-rule indicator)."""
+    """What each sub-item of a sum indicator adds to its total (empty for a single-rule indicator).
+
+    The figures add up to the indicator's points before the indicator's own clamp, so `/score`
+    can show them beside the total. Under `clamp: items` each is within [0, the item's max]; under
+    `clamp: indicator` an item is capped at its max but may be negative (Dingtao 5: 及时率 missed in
+    5 months and never met shows -1, and takes that from 合规率).
+    """
+    points = leaf_points if _floored_items(indicator) else leaf_net
     return {
-        item.name: leaf_points(item.rule, item.max, _item_values(indicator, obs, item.name))
-        for item in indicator.items()
+        item.name: points(item.rule, item.max, _item_values(indicator, obs, item.name)) for item in indicator.items()
     }
 
 
@@ -170,10 +199,19 @@ def _fmt(spec: ValueSpec, value: Decimal) -> str:
 
 
 def leaf_hints(
-    rule: LeafRule, maximum: Decimal, values: Mapping[str | None, Decimal], periods: list[str]
+    rule: LeafRule,
+    maximum: Decimal,
+    values: Mapping[str | None, Decimal],
+    periods: list[str],
+    *,
+    floored: bool = True,
 ) -> list[Hint]:
-    """What this rule still offers, given its figures."""
-    got = leaf_points(rule, maximum, values)
+    """What this rule still offers, given its figures.
+
+    `floored=False` is for an item of a `clamp: indicator` sum: its points are counted below 0, so
+    what it lacks is measured from its net (a 2-point item with 3 deducted lacks 3, not 2).
+    """
+    got = leaf_points(rule, maximum, values) if floored else leaf_net(rule, maximum, values)
     if got >= maximum and not isinstance(rule, PeriodicCheckRule):
         return []
     if isinstance(rule, PeriodicCheckRule):
@@ -266,10 +304,13 @@ def indicator_hints(indicator: Indicator, obs: Mapping[Key, Decimal]) -> list[tu
     if isinstance(indicator.rule, SumRule):
         if score_indicator(indicator, obs) >= indicator.max:
             return []
+        floored = _floored_items(indicator)
         return [
             (item.name, hint)
             for item in indicator.items()
-            for hint in leaf_hints(item.rule, item.max, _item_values(indicator, obs, item.name), periods)
+            for hint in leaf_hints(
+                item.rule, item.max, _item_values(indicator, obs, item.name), periods, floored=floored
+            )
         ]
     return [(None, h) for h in leaf_hints(indicator.rule, indicator.max, _item_values(indicator, obs, None), periods)]
 

@@ -187,6 +187,15 @@ class Report(SQLModel, table=True):
     chat_id: str = ""
     message_id: str = ""
     note: str = ""
+    status: str | None = None
+    """None: the figure counts. 'proposed': sent by a unit that does not own the figure, waiting for
+    an owner; 'accepted' / 'rejected' once decided (an accepted proposal is copied into a new row
+    that counts, so the latest counted row is always the current figure)."""
+    decided_by: int | None = Field(default=None, foreign_key="member.id")
+    decided_at: dt.datetime | None = None
+    decision_note: str | None = None
+    source_report: int | None = None
+    """For a row written by accepting a proposal: the proposal's id."""
 
 
 class AuditEntry(SQLModel, table=True):

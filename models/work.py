@@ -159,24 +159,23 @@ async def record_progress(
     transport: str,
     chat_id: str,
     message_id: str,
-) -> str:
-    """Record a unit's status on its assignment; returns the status it had before."""
+) -> tuple[str, ProgressEvent]:
+    """Record a unit's status on its assignment; returns the status it had before and the event."""
     assert status in STATUSES
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
     before = assignment.status
-    session.add(
-        ProgressEvent(
-            assignment_id=assignment_id,
-            status=status,
-            note=note,
-            member_id=member.id,
-            at=now,
-            transport=transport,
-            chat_id=chat_id,
-            message_id=message_id,
-        )
+    event = ProgressEvent(
+        assignment_id=assignment_id,
+        status=status,
+        note=note,
+        member_id=member.id,
+        at=now,
+        transport=transport,
+        chat_id=chat_id,
+        message_id=message_id,
     )
+    session.add(event)
     assignment.status, assignment.status_at = status, now
     assignment.done_at = now if status == "done" else None
     session.add(assignment)
@@ -192,4 +191,40 @@ async def record_progress(
             ),
         )
     )
-    return before
+    await session.flush()
+    return before, event
+
+
+@dataclass(frozen=True)
+class BlockedView:
+    """A unit's share that is blocked now: which task, which unit, since when, with what note."""
+
+    task_code: str
+    task_title: str
+    unit_id: int
+    unit: str
+    since: dt.datetime | None
+    note: str
+
+
+async def blocked_assignments(session: AsyncSession, plan_id: str) -> list[BlockedView]:
+    """Every share of a task whose unit asked for help and has not moved on since."""
+    statement = (
+        select(Assignment, TaskRow, UnitRow)
+        .join(TaskRow, col(TaskRow.id) == col(Assignment.task_id))
+        .join(UnitRow, col(UnitRow.id) == col(Assignment.unit_id))
+        .where(TaskRow.plan_id == plan_id, Assignment.status == "blocked")
+        .order_by(col(Assignment.status_at))
+    )
+    found = list((await session.exec(statement)).all())
+    notes: dict[int, str] = {}
+    if found:
+        events = select(ProgressEvent).where(
+            col(ProgressEvent.assignment_id).in_([a.id for a, _, _ in found]), ProgressEvent.status == "blocked"
+        )
+        for event in (await session.exec(events.order_by(col(ProgressEvent.id)))).all():
+            notes[event.assignment_id] = event.note
+    return [
+        BlockedView(t.code, t.title, u.id or 0, u.name, a.status_at, notes.get(a.id or 0, ""))
+        for a, t, u in found
+    ]

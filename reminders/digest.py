@@ -59,6 +59,16 @@ class MissingFigure:
 
 
 @dataclass(frozen=True)
+class BlockedLine:
+    """A unit that asked for help on a task and has not been helped out of it yet."""
+
+    code: str
+    title: str
+    unit: str
+    note: str
+
+
+@dataclass(frozen=True)
 class DigestData:
     """Everything one digest says, collected from the database beforehand, so composing needs no I/O."""
 
@@ -79,6 +89,11 @@ class DigestData:
     upcoming: tuple[TaskLine, ...]  # deadlines within the next 14 days
     missing: tuple[MissingFigure, ...]
     trend: tuple[tuple[date, Decimal], ...]  # weekly totals of earlier digests plus this one, oldest first
+    # Added later, so with defaults: digests stored before them are re-read from JSON without them.
+    plan_start: date | None = None  # the plan's dates let the chart draw the path to the deadline from week one
+    plan_end: date | None = None
+    unit_progress: tuple[tuple[str, int, int], ...] = ()  # (unit, tasks done, tasks assigned), in plan order
+    blocked: tuple[BlockedLine, ...] = ()  # calls for help not settled yet, shown until they are
 
 
 def points_change(data: DigestData) -> Decimal | None:
@@ -141,6 +156,7 @@ def compose_leader_digest(data: DigestData, lang: str) -> str:
         _section(ctx, ctx.t("digest_moved_header"), moved_lines),
         _section(ctx, ctx.t("digest_completed_header"), [_completed(ctx, t) for t in data.completed]),
         _section(ctx, ctx.t("digest_overdue_header"), [_overdue(ctx, t) for t in _by_deadline(data.overdue)]),
+        _section(ctx, ctx.t("digest_blocked_header"), [_blocked(ctx, b) for b in data.blocked]),
         _section(ctx, ctx.t("digest_upcoming_header"), [_upcoming(ctx, t) for t in _by_deadline(data.upcoming)]),
         _section(ctx, ctx.t("digest_missing_header"), _missing_by_unit(ctx, data.missing)),
         [ctx.t("digest_footer")],
@@ -158,7 +174,8 @@ def compose_unit_digest(data: DigestData, unit: str, lang: str) -> str | None:
     completed = [t for t in data.completed if unit in t.units]
     missing = [m for m in data.missing if m.unit == unit]
     indicators = [i for i in data.indicators if unit in i.units]
-    if not (overdue or upcoming or completed or missing or indicators):
+    blocked = [b for b in data.blocked if b.unit == unit]
+    if not (overdue or upcoming or completed or missing or indicators or blocked):
         return None
     ctx = _Speaker(lang)
     names = {i.code: i.name for i in data.indicators}
@@ -169,6 +186,7 @@ def compose_unit_digest(data: DigestData, unit: str, lang: str) -> str | None:
     blocks = [
         [ctx.t("digest_unit_header", plan=data.plan_name, unit=unit, **_week(data))],
         _section(ctx, ctx.t("digest_overdue_header"), [_task(ctx, t) for t in overdue]),
+        *([_section(ctx, ctx.t("digest_blocked_header"), [_blocked(ctx, b) for b in blocked])] if blocked else []),
         _section(ctx, ctx.t("digest_upcoming_header"), [_task(ctx, t) for t in upcoming]),
         _section(ctx, ctx.t("digest_unit_missing_header"), owed),
         _section(ctx, ctx.t("digest_completed_header"), [_task(ctx, t) for t in completed]),
@@ -267,6 +285,10 @@ def _upcoming(ctx: _Speaker, task: TaskLine) -> str:
     if not task.units:
         return _task(ctx, task)
     return ctx.t("digest_upcoming_units", task=_task(ctx, task), units=_cut(ctx, task.units))
+
+
+def _blocked(ctx: _Speaker, line: BlockedLine) -> str:
+    return ctx.t("digest_blocked_line", code=line.code, title=line.title, unit=line.unit, note=line.note or "-")
 
 
 def _bonus_mark(ctx: _Speaker, indicator: IndicatorLine) -> str:

@@ -20,6 +20,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from models.database import Database
 from models.plans import last_audit_id, list_plans, parse_spec
+from models.tables import PlanRow
 from reminders.outbound import Transport
 from reminders.outbox import sync_outbox
 from reminders.sender import Sender, SendStats
@@ -62,6 +63,8 @@ class ReminderEngine:
         now = self.clock()
         async with self.db.session() as session:
             for row in await list_plans(session):
+                if row.archived_at is not None:
+                    continue  # an archived plan sends nothing; archiving cancelled what was pending
                 plan = parse_spec(row.spec_json)
                 stamp = (now.astimezone(ZoneInfo(plan.timezone)).date(), await last_audit_id(session, plan.id))
                 before = self._synced.get(plan.id)
@@ -134,6 +137,8 @@ class ReminderEngine:
         assert self.scheduler is not None
         async with self.db.session() as session:
             for row in await list_plans(session):
+                if row.archived_at is not None:
+                    continue
                 plan = parse_spec(row.spec_json)
                 policy = await effective_policy(session, plan)
                 trigger = CronTrigger(
@@ -152,8 +157,12 @@ class ReminderEngine:
                 )
 
     async def digest(self, plan_id: str) -> None:
-        """Compose and store this week's digest of a plan, queue it for everyone, and send."""
+        """Compose and store this week's digest of a plan, queue it for everyone, and send
+        (nothing for a plan archived since the job was scheduled)."""
         async with self.db.session() as session:
+            row = await session.get(PlanRow, plan_id)
+            if row is None or row.archived_at is not None:
+                return
             await enqueue_digest(session, plan_id, self.clock())
         await self.run_once()
 

@@ -92,6 +92,16 @@ async def sync_outbox(
     return result
 
 
+async def cancel_pending(session: AsyncSession, plan_id: str) -> int:
+    """Cancel every pending reminder and notice of a plan (it was archived); returns how many."""
+    result = await session.exec(
+        update(ReminderRow)
+        .where(col(ReminderRow.plan_id) == plan_id, col(ReminderRow.status) == "pending")
+        .values(status="cancelled", last_error="plan archived")
+    )
+    return int(result.rowcount or 0)
+
+
 async def _reconcile(
     session: AsyncSession,
     plan_id: str,

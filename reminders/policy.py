@@ -116,6 +116,8 @@ class _Builder:
         self.zone = ZoneInfo(state.timezone)
         self.found: dict[str, Due] = {}
         self._kinds: dict[tuple[dt.date, dt.date], tuple[str, dict[str, Any]] | None] = {}
+        self.chase_until = state.end + dt.timedelta(days=policy.after_end_days)
+        """Overdue work is chased until this day: an ended plan stops nagging after its grace period."""
         """Many units share a deadline: what a (deadline, day) pair means is worked out once."""
 
     def at(self, day: dt.date) -> dt.datetime:
@@ -136,7 +138,7 @@ class _Builder:
 
     def _deadline_kind(self, deadline: dt.date, day: dt.date) -> tuple[str, dict[str, Any]] | None:
         if day > deadline:
-            if not self.policy.overdue_every_workday:
+            if not self.policy.overdue_every_workday or day > self.chase_until:
                 return None
             return "overdue", {
                 "overdue_workdays": self.calendar.workdays_between(deadline, day),

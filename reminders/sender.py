@@ -14,22 +14,25 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from config.i18n import translate
 from config.plan_schema import ReminderSettings, in_quiet_hours
 from models.database import Database
+from models.notices import ADMINS, LEADERS, NOTICE
 from models.people import block_chat, blocked_chats
 from models.plans import get_plan
 from models.tables import Delivery, DigestRow, Identity, Member, ReminderRow, UnitRow
+from reminders.chart import render_chart
 from reminders.outbound import DeliveryFailed, Outgoing, Transport
 from reminders.state import effective_policy
 from reminders.texts import reminder_actions, render_reminder
-from reminders.weekly import render_digest
+from reminders.weekly import digest_data, render_digest
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -93,13 +96,31 @@ class _PlanView:
     by_unit: dict[int, list[Recipient]]
     leaders: list[Recipient]
     admins: list[Recipient]
+    by_member: dict[int, Recipient] = field(default_factory=dict)
 
     def recipients(self, row: ReminderRow) -> list[Recipient]:
+        if row.kind == NOTICE:
+            return self._audience(json.loads(row.detail).get("audience", []))
         if row.kind in TO_ADMINS:
             return self.admins
         if row.unit_id is None:
             return self.leaders + [a for a in self.admins if a not in self.leaders]
         return self.by_unit.get(row.unit_id, [])
+
+    def _audience(self, audience: list[str]) -> list[Recipient]:
+        """A notice's recipients: admins, leaders, a unit's liaisons, single members; each once."""
+        found: list[Recipient] = []
+        for entry in audience:
+            kind, _, ident = entry.partition(":")
+            if kind == ADMINS:
+                found += self.admins
+            elif kind == LEADERS:
+                found += self.leaders
+            elif kind == "unit" and ident.isdigit():
+                found += self.by_unit.get(int(ident), [])
+            elif kind == "member" and ident.isdigit() and int(ident) in self.by_member:
+                found.append(self.by_member[int(ident)])
+        return list(dict.fromkeys(found))
 
 
 class Sender:
@@ -110,6 +131,7 @@ class Sender:
         self.clock = clock
         self.transports = {t.name: t for t in transports}
         self._views: dict[str, _PlanView] = {}
+        self._charts: dict[tuple[int, str], bytes] = {}
         self._blocked: set[tuple[str, str]] = set()
         self._writes = asyncio.Lock()
         """One writer at a time: SQLite would otherwise make concurrent sends wait in its busy loop."""
@@ -136,6 +158,7 @@ class Sender:
             if m.transport not in self.transports or not m.chat_id or (m.transport, m.chat_id) in blocked:
                 continue
             who = Recipient(m.id or 0, m.transport, m.chat_id, langs.get((m.transport, m.user_id), "zh"))
+            view.by_member[who.member_id] = who
             if m.role == "liaison" and m.unit_id is not None:
                 view.by_unit[m.unit_id].append(who)
             elif m.role == "leader":
@@ -154,6 +177,7 @@ class Sender:
         """
         stats = SendStats()
         self._views.clear()
+        self._charts.clear()
         stats.undeliverable += await self._mark_unreachable(self.clock())
         while True:
             now = self.clock()
@@ -256,7 +280,10 @@ class Sender:
             if (row.id or 0, who.member_id) in done:
                 continue
             try:
-                message_id = await self.transports[who.transport].send(self._message(row, view, who, digests))
+                message = self._message(row, view, who, digests)
+                if message.image is not None and who.lang != "zh":
+                    message = replace(message, image=await self._chart(digests[row.digest_id or 0], who.lang))
+                message_id = await self.transports[who.transport].send(message)
             except DeliveryFailed as failure:
                 errors.append(f"{who.transport}:{who.chat_id}: {failure}")
                 permanent += failure.permanent
@@ -299,6 +326,14 @@ class Sender:
         async with self._writes, self.db.session() as session:
             await session.exec(update(ReminderRow).where(col(ReminderRow.id) == row.id).values(**values))
 
+    async def _chart(self, digest: DigestRow, lang: str) -> bytes:
+        """The digest's chart in another language than the stored (Chinese) one, drawn once per pass
+        in a worker thread: rendering takes a few hundred milliseconds."""
+        key = (digest.id or 0, lang)
+        if key not in self._charts:
+            self._charts[key] = await asyncio.to_thread(render_chart, digest_data(digest), lang)
+        return self._charts[key]
+
     def _message(self, row: ReminderRow, view: _PlanView, who: Recipient, digests: dict[int, DigestRow]) -> Outgoing:
         detail = json.loads(row.detail)
         unit = view.units.get(row.unit_id or 0, "") if row.unit_id is not None else ""
@@ -312,10 +347,10 @@ class Sender:
         return Outgoing(
             chat_id=who.chat_id,
             text=text,
-            actions=reminder_actions(row.kind, row.subject, who.lang),
+            actions=reminder_actions(row.kind, row.subject, who.lang, detail),
             image=image,
             reminder_id=row.id,
-            recipient=unit or "leaders",
+            recipient=unit or translate(who.lang, "rem_unit_leaders"),
         )
 
     async def _unreachable(

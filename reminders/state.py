@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from config.plan_schema import Plan, ReminderSettings
-from models.reports import indicator_rows, reported_places, responsibilities
-from models.tables import AuditEntry, CalendarDay, IndicatorRow, OutboxState
+from config.plan_schema import Indicator, Plan, ReminderSettings
+from models.ownership import figure_owners
+from models.reports import indicator_rows, latest_observations, reported_places, responsibilities
+from models.tables import AuditEntry, CalendarDay, IndicatorRow, OutboxState, UnitRow
 from models.work import assignment_rows
 from reminders.calendar import WorkCalendar
 from reminders.policy import AssignmentState, EvidenceState, PeriodicState, PlanState
@@ -24,20 +25,59 @@ async def plan_state(session: AsyncSession, plan: Plan) -> PlanState:
     rows = await indicator_rows(session, plan.id)
     reported = await reported_places(session, plan.id)
     units = await responsibilities(session, plan.id)
+    unit_ids = {name: unit_id for pairs in units.values() for unit_id, name in pairs}
+    unit_ids |= await _unit_ids(session, plan.id)
+    complete = await complete_periods(session, plan, rows)
     periodic = tuple(
         PeriodicState(
             code=i.code,
             name=i.name,
             months=tuple(i.periods.months()),
-            units=tuple(units.get(i.code, [])),
-            reported=frozenset((p, u) for p, u in reported.get(rows[i.code].id or 0, set()) if p is not None),
+            units=tuple((unit_ids[u], u) for u in figure_reporters(plan, i) if u in unit_ids),
+            reported=frozenset((p, None) for p in complete.get(i.code, set())),
         )
         for i in plan.indicators
         if i.periods is not None
     )
     return PlanState(
-        plan.id, plan.timezone, plan.start, plan.end, assignments, periodic, _evidence(plan, units, rows, reported)
+        plan.id,
+        plan.timezone,
+        plan.start,
+        plan.end,
+        assignments,
+        periodic,
+        _evidence(plan, units, rows, reported),
     )
+
+
+def figure_reporters(plan: Plan, indicator: Indicator) -> list[str]:
+    """The units asked for a monthly figure: those who own it (every item's owners together)."""
+    names = figure_owners(plan, indicator.code)
+    for item in indicator.items():
+        names += [u for u in figure_owners(plan, indicator.code, item.name) if u not in names]
+    return names
+
+
+async def _unit_ids(session: AsyncSession, plan_id: str) -> dict[str, int]:
+    statement = select(UnitRow.name, UnitRow.id).where(UnitRow.plan_id == plan_id)
+    return {name: unit_id or 0 for name, unit_id in (await session.exec(statement)).all()}
+
+
+async def complete_periods(
+    session: AsyncSession, plan: Plan, rows: Mapping[str, IndicatorRow]
+) -> dict[str, set[str]]:
+    """Per monthly indicator, the months whose figure (every item's) counts already."""
+    observations = await latest_observations(session, plan.id)
+    out: dict[str, set[str]] = {}
+    for indicator in plan.indicators:
+        if indicator.periods is None:
+            continue
+        have = observations.get(rows[indicator.code].id or 0, {})
+        items: list[str | None] = [i.name for i in indicator.items()] or [None]
+        out[indicator.code] = {
+            m for m in indicator.periods.months() if all((m, item) in have for item in items)
+        }
+    return out
 
 
 def _evidence(

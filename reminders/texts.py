@@ -33,6 +33,8 @@ def render_reminder(kind: str, subject: str, unit: str, detail: dict[str, Any], 
             "overdue_days": detail.get("overdue_days", 0),
         }
         return t(f"rem_evidence_{detail['phase']}", **params)
+    if kind == "notice":
+        return t(detail["key"], **detail.get("params", {}))
     if kind == "calendar_warning":
         return t("rem_calendar_warning", year=detail["year"])
     if kind == "chat_blocked":
@@ -83,8 +85,12 @@ def _escalation(detail: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def reminder_actions(kind: str, subject: str, lang: str) -> tuple[tuple[str, str], ...]:
-    """Done / doing / need help for task reminders; nothing for the others."""
+def reminder_actions(
+    kind: str, subject: str, lang: str, detail: dict[str, Any] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Done / doing / need help for task reminders; a notice's own buttons; nothing for the others."""
+    if kind == "notice" and detail:
+        return tuple((translate(lang, label), command) for label, command in detail.get("actions", []))
     if kind not in TASK_KINDS:
         return ()
     return tuple((translate(lang, label), f"/progress {subject} {status}") for label, status in ACTIONS)

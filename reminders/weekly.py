@@ -19,11 +19,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
 from models.plans import expand_units, get_plan
-from models.reports import indicator_rows, load_score_board, reported_places
-from models.tables import Assignment, DigestRow, ProgressEvent, ReminderRow, TaskRow, UnitRow
-from models.work import DUE_SOON_DAYS, list_tasks
+from models.reports import indicator_rows, load_score_board
+from models.tables import Assignment, DigestRow, ReminderRow, TaskRow, UnitRow
+from models.work import DUE_SOON_DAYS, blocked_assignments, list_tasks
 from reminders.chart import render_chart
 from reminders.digest import (
+    BlockedLine,
     DigestData,
     IndicatorLine,
     MissingFigure,
@@ -31,6 +32,7 @@ from reminders.digest import (
     compose_leader_digest,
     compose_unit_digest,
 )
+from reminders.state import complete_periods, figure_reporters
 
 ADAPTER = TypeAdapter(DigestData)
 WEEK = dt.timedelta(days=7)
@@ -75,6 +77,12 @@ async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) ->
         if t.due_soon(today, DUE_SOON_DAYS)
     )
     trend = tuple((d.at.astimezone(zone).date(), Decimal(d.total)) for d in earlier) + ((today, board.total),)
+    shares: dict[str, list[int]] = {}  # unit -> [done, assigned], units in the order the plan first names them
+    for task in tasks:
+        for share in task.assignments:
+            counts = shares.setdefault(share.unit, [0, 0])
+            counts[0] += share.status == "done"
+            counts[1] += 1
     return DigestData(
         plan_id=plan.id,
         plan_name=plan.name,
@@ -92,63 +100,69 @@ async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) ->
         overdue=overdue,
         upcoming=upcoming,
         missing=await _missing(session, plan, today),
+        blocked=await _blocked(session, plan.id),
         trend=trend,
+        plan_start=plan.start,
+        plan_end=plan.end,
+        unit_progress=tuple((unit, done, assigned) for unit, (done, assigned) in shares.items()),
     )
 
 
 async def _completed(
     session: AsyncSession, plan_id: str, since: dt.datetime, until: dt.datetime
 ) -> tuple[TaskLine, ...]:
-    """Tasks whose units reported them done during the week (and still have them done)."""
+    """Tasks completed during the week: every unit done now, the last one during the week.
+
+    A task with a unit still at work is not completed (it may be overdue), so no task is ever listed
+    both as completed and as overdue.
+    """
     statement = (
-        select(TaskRow, UnitRow)
+        select(TaskRow, Assignment, UnitRow)
         .join(Assignment, col(Assignment.task_id) == col(TaskRow.id))
-        .join(ProgressEvent, col(ProgressEvent.assignment_id) == col(Assignment.id))
         .join(UnitRow, col(UnitRow.id) == col(Assignment.unit_id))
-        .where(
-            TaskRow.plan_id == plan_id,
-            ProgressEvent.status == "done",
-            Assignment.status == "done",
-            col(ProgressEvent.at) > since,
-            col(ProgressEvent.at) <= until,
-        )
-        .order_by(col(TaskRow.position))
+        .where(TaskRow.plan_id == plan_id)
+        .order_by(col(TaskRow.position), col(Assignment.is_lead).desc(), col(Assignment.id))
     )
-    units: dict[str, list[str]] = defaultdict(list)
+    shares: dict[str, list[tuple[Assignment, str]]] = defaultdict(list)
     tasks: dict[str, TaskRow] = {}
-    for task, unit in (await session.exec(statement)).all():
+    for task, share, unit in (await session.exec(statement)).all():
         tasks[task.code] = task
-        if unit.name not in units[task.code]:
-            units[task.code].append(unit.name)
-    return tuple(TaskLine(code, t.title, t.deadline, tuple(units[code])) for code, t in tasks.items())
+        shares[task.code].append((share, unit.name))
+    out = []
+    for code, task in tasks.items():
+        done = [s.done_at for s, _ in shares[code] if s.status == "done" and s.done_at is not None]
+        if len(done) == len(shares[code]) and since < max(_aware(d) for d in done) <= until:
+            out.append(TaskLine(code, task.title, task.deadline, tuple(name for _, name in shares[code])))
+    return tuple(out)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands datetimes back naive; they are stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+async def _blocked(session: AsyncSession, plan_id: str) -> tuple[BlockedLine, ...]:
+    """Calls for help not yet settled."""
+    return tuple(
+        BlockedLine(b.task_code, b.task_title, b.unit, b.note) for b in await blocked_assignments(session, plan_id)
+    )
 
 
 async def _missing(session: AsyncSession, plan: Plan, today: dt.date) -> tuple[MissingFigure, ...]:
-    """Monthly figures of past months that a responsible unit has not reported (nor the office for it)."""
+    """Monthly figures of past months that are not in yet, by the units that owe them (their owners)."""
     current = f"{today.year:04d}-{today.month:02d}"
     rows = await indicator_rows(session, plan.id)
-    reported = await reported_places(session, plan.id)
+    complete = await complete_periods(session, plan, rows)
     out: list[MissingFigure] = []
     for indicator in plan.indicators:
         if indicator.periods is None:
             continue
-        done = reported.get(rows[indicator.code].id or 0, set())
-        covered = {p for p, u in done if u is None}
-        units = await _unit_ids(session, plan, indicator.units + indicator.lead)
+        owners = figure_reporters(plan, indicator)
         for period in indicator.periods.months():
-            if period >= current or period in covered:
+            if period >= current or period in complete.get(indicator.code, set()):
                 continue
-            out += [
-                MissingFigure(name, indicator.code, period) for unit_id, name in units if (period, unit_id) not in done
-            ]
+            out += [MissingFigure(name, indicator.code, period) for name in owners]
     return tuple(out)
-
-
-async def _unit_ids(session: AsyncSession, plan: Plan, names: list[str]) -> list[tuple[int, str]]:
-    wanted = expand_units(plan, names)
-    rows = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan.id, col(UnitRow.name).in_(wanted)))).all()
-    ids = {r.name: r.id or 0 for r in rows}
-    return [(ids[name], name) for name in wanted if name in ids]
 
 
 async def enqueue_digest(session: AsyncSession, plan_id: str, now: dt.datetime) -> DigestRow:
@@ -190,9 +204,14 @@ async def enqueue_digest(session: AsyncSession, plan_id: str, now: dt.datetime) 
     return digest
 
 
+def digest_data(digest: DigestRow) -> DigestData:
+    """What a stored digest said, to render it again (in another language)."""
+    return ADAPTER.validate_json(digest.data_json)
+
+
 def render_digest(digest: DigestRow, unit: str | None, lang: str) -> str:
     """A stored digest in one reader's language: the whole for leaders, the slice for a unit."""
-    data = ADAPTER.validate_json(digest.data_json)
+    data = digest_data(digest)
     if unit is None:
         return compose_leader_digest(data, lang)
     return compose_unit_digest(data, unit, lang) or ""

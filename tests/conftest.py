@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from models.database import Database, open_database
 from models.people import bind_member, find_unit
 from models.plans import load_plan
 from models.tables import Member, ReminderRow, UnitRow
+from tests import chinese
 from tests.fake_telegram import FakeTelegram
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -84,6 +85,7 @@ class Chat:
     user_id: str
     transport: str = "test"
     sent: int = 0
+    lang: str = "zh"
 
     async def say(self, text: str) -> Reply:
         self.sent += 1
@@ -95,7 +97,12 @@ class Chat:
             display_name=self.user_id,
             message_id=str(self.sent),
         )
-        return await handle(self.services, request)
+        reply = await handle(self.services, request)
+        if reply.ok and text.strip().startswith("/lang"):
+            self.lang = "en" if "English" in reply.text else "zh"
+        elif self.lang == "zh":
+            chinese.collect(text, reply.text, self.user_id)
+        return reply
 
 
 async def member(
@@ -147,6 +154,17 @@ async def leader(dingtao: Services) -> Chat:
 async def minzheng(dingtao: Services) -> Chat:
     """The liaison of 区民政局 (responsible for task 5 and indicators 4, 5, among others)."""
     return await member(dingtao, "dingtao-2022", "mz", "liaison", "区民政局")
+
+
+@pytest.fixture(autouse=True)
+def no_english_in_chinese_replies() -> Iterator[None]:
+    """Every reply a test receives in Chinese is checked for English words (issue: one language)."""
+    chinese.collected.clear()
+    yield
+    people = frozenset(w for _, _, names in chinese.collected for w in names)
+    leaks = [(said, words) for said, reply, _ in chinese.collected if (words := chinese.latin_words(reply, people))]
+    chinese.collected.clear()
+    assert not leaks, f"English words in Chinese replies: {leaks[:5]}"
 
 
 @pytest.fixture(autouse=True)

@@ -251,6 +251,8 @@ def test_english_digest_has_no_chinese_apart_from_names_from_the_data() -> None:
 def test_digest_keys_are_prefixed_and_all_used() -> None:
     source = Path("reminders/digest.py").read_text(encoding="utf-8")
     used = set(re.findall(r'ctx\.t\(\s*"(digest_[a-z_]+)"', source))
+    chart = Path("reminders/chart.py").read_text(encoding="utf-8")  # the picture's words, digest_chart_*
+    used |= set(re.findall(r'translate\(\s*lang,\s*"(digest_chart_[a-z_]+)"', chart))
     assert all(key.startswith("digest_") for key in DIGEST_MESSAGES)
     assert used == set(DIGEST_MESSAGES)
 

@@ -9,14 +9,17 @@ import pytest
 
 from config.i18n import MESSAGES, translate
 from config.values import ValueType
+from handlers.help import ADMIN_FORMS, commands_for
+from handlers.schedule import POLICY_FIELDS
 from models.people import ROLES
 from models.work import STATUSES
 from reminders.policy import KINDS
 from reminders.texts import TASK_KINDS
 
 ROOT = Path(__file__).parent.parent
+POLICY_FIELDS_USED = [f.removeprefix("policy_") for f in POLICY_FIELDS]
 LITERAL = re.compile(
-    r"""(?:ctx\.t|UserError|InviteError|Hint|translate|\bt)\(\s*(?:"[a-z]+",\s*|lang,\s*)?"([a-z_]+)"\s*[,)]"""
+    r"""(?:ctx\.t|UserError|InviteError|Hint|translate|\bt)\(\s*(?:"[a-z]+",\s*|lang,\s*)?(?!"(?:zh|en)")"([a-z_]+)"\s*[,)]"""
 )
 
 
@@ -37,7 +40,14 @@ def composed_keys() -> set[str]:
     keys |= {"answer_yes", "answer_no"}
     keys |= {f"rem_{kind}" for kind in TASK_KINDS}
     keys |= {f"rem_evidence_{phase}" for phase in ("before_deadline", "deadline_day", "overdue")}
-    keys |= {f"kind_{kind}" for kind in (*KINDS, "calendar_warning", "digest", "catch_up", "chat_blocked")}
+    keys |= {f"kind_{kind}" for kind in (*KINDS, "calendar_warning", "digest", "catch_up", "chat_blocked", "notice")}
+    keys |= {f"policy_{field}" for field in POLICY_FIELDS_USED}
+    keys |= {f"help_{name}" for role in ("liaison", "leader", "admin", None) for name in commands_for(role)}
+    keys |= {f"help_{name}_admin" for name in ADMIN_FORMS}
+    keys |= {f"history_{s}" for s in ("proposed", "accepted", "rejected")}
+    keys |= {f"proposal_{s}" for s in ("proposed", "accepted", "rejected")}
+    keys |= set(re.findall(r'key="([a-z_]+)"', "".join(p.read_text() for p in (ROOT / "handlers").glob("*.py"))))
+    keys |= set(re.findall(r'\("(btn_[a-z_]+)",', "".join(p.read_text() for p in (ROOT / "handlers").glob("*.py"))))
     return keys
 
 

@@ -21,6 +21,12 @@ from reminders.engine import JOB_DEFAULTS, ReminderEngine
 from tests.conftest import Chat, FakeClock, member
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks Chinese unless DUBAN_LANG says otherwise."""
+    monkeypatch.setenv("DUBAN_LANG", "zh")
+
+
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     code = main(list(argv))
     return code, capsys.readouterr().out
@@ -62,7 +68,8 @@ def test_reminders_json_for_task_5(tmp_path: Path, capsys: pytest.CaptureFixture
     code, out = cli(
         capsys, "reminders", "--plan", "dingtao-2022", "--now", "2022-06-20T08:00", "--days", "2", "--db", db
     )
-    assert "reminder(s) in the next 2 day(s)" in out
+    assert out.endswith("未来 2 天共 5 条提醒。\n")
+    assert "2022-06-21 09:00  区民政局  任务 5 截止前提醒" in out
 
 
 def test_puyang_evidence_deadline_is_reminded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +121,7 @@ async def test_console_shows_reminders_and_takes_replies_by_number(dingtao: Serv
         write=lines.append,
         transport=transport,
     )
-    assert any("已把您的回复记为任务 5 的进展（区民政局：进行中）" in line for line in lines)
+    assert "区民政局：未开始 → 进行中" in lines[-1]
     assert "正在核查" in (await admin.say("/task 5")).text
 
 

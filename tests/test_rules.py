@@ -474,31 +474,125 @@ def test_sum_items_by_name_need_each() -> None:
         SumRule.model_validate({"kind": "sum", "items": ["a", "b"]})
 
 
-def test_sum_of_periodic_items() -> None:
-    """Dingtao 5: two monthly items, each +0.2 at 100% and −0.2 below."""
-    ind = indicator(
-        {
-            "kind": "sum",
-            "items": ["合规率", "及时率"],
-            "each": {
-                "max": "2.4",
-                "rule": {
-                    "kind": "periodic_check",
-                    "value": {"type": "percent"},
-                    "met": {"at_least": "100%"},
-                    "reward": "0.2",
-                    "penalty": "0.2",
-                },
+def shuang_gongshi(reading: str | None = None, item_max: str = "2.4", maximum: str = "4.8") -> Indicator:
+    """Dingtao 5: two monthly items, each +0.2 at 100% and −0.2 below, under the given `clamp` reading."""
+    rule: dict[str, Any] = {
+        "kind": "sum",
+        "items": ["合规率", "及时率"],
+        "each": {
+            "max": item_max,
+            "rule": {
+                "kind": "periodic_check",
+                "value": {"type": "percent"},
+                "met": {"at_least": "100%"},
+                "reward": "0.2",
+                "penalty": "0.2",
             },
         },
-        maximum="4.8",
-        periods={"start": "2022-01", "end": "2022-12"},
-    )
-    obs: dict[Key, Decimal] = {(m, "合规率"): D(1) for m in MONTHS_2022}
-    obs |= {(m, "及时率"): D(1) for m in MONTHS_2022[:10]}
-    obs[("2022-11", "及时率")] = D("0.9")
-    assert item_points(ind, obs) == {"合规率": D("2.4"), "及时率": D("1.8")}
-    assert score_indicator(ind, obs) == D("4.2")
+    }
+    if reading is not None:
+        rule["clamp"] = reading
+    return indicator(rule, maximum=maximum, periods={"start": "2022-01", "end": "2022-12"})
+
+
+def checks(item: str, met: int = 0, missed: int = 0) -> dict[Key, Decimal]:
+    """`met` months at 100% from January, then `missed` months at 99%."""
+    figures = [D(1)] * met + [D("0.99")] * missed
+    return {(month, item): figure for month, figure in zip(MONTHS_2022, figures, strict=False)}
+
+
+def test_sum_of_periodic_items() -> None:
+    """Dingtao 5, either clamp: 合规率 12 × 0.2 = 2.4; 及时率 10 × 0.2 − 1 × 0.2 = 1.8; 4.2 in all."""
+    for reading in (None, "items", "indicator"):
+        ind = shuang_gongshi(reading)
+        obs = checks("合规率", met=12) | checks("及时率", met=10, missed=1)
+        assert item_points(ind, obs) == {"合规率": D("2.4"), "及时率": D("1.8")}
+        assert score_indicator(ind, obs) == D("4.2")
+
+
+def test_sum_clamp_defaults_to_items_and_knows_two_readings() -> None:
+    """Plan files written before `clamp` existed keep their per-item floors; a typo is an error."""
+    rule = {"kind": "sum", "items": ["a"], "each": {"max": 1, "rule": {"kind": "assessed"}}}
+    assert SumRule.model_validate(rule).clamp == "items"
+    assert SumRule.model_validate(rule | {"clamp": "indicator"}).clamp == "indicator"
+    with pytest.raises(ValidationError, match="clamp"):
+        SumRule.model_validate(rule | {"clamp": "each"})
+
+
+@pytest.mark.parametrize(
+    ("met_1", "met_2", "missed_2", "by_indicator", "by_items", "parts"),
+    [
+        # Dingtao 5 (分值 4.8): "行政许可、行政处罚信息合规率、及时率按月统计，每个单项达到100%的得0.2分，
+        # 出现一次未达到100%的，扣0.2分。" Each row: (合规率 months met, 及时率 months met, 及时率 months
+        # missed) → points under clamp: indicator, under clamp: items, and what each item adds.
+        # 合规率 12 × 0.2 = 2.4; 及时率 9 × 0.2 − 3 × 0.2 = 1.2; 2.4 + 1.2 = 3.6 (no item below 0: alike)
+        pytest.param(12, 9, 3, "3.6", "3.6", ("2.4", "1.2"), id="3-missed-months-alike"),
+        # 合规率 2 × 0.2 = 0.4; 及时率 −5 × 0.2 = −1.0; 0.4 − 1.0 = −0.6, floored at 0 (items: 0.4 + 0)
+        pytest.param(2, 0, 5, "0", "0.4", ("0.4", "-1.0"), id="deficit-takes-合规率-points-floor-0"),
+        # 合规率 2.4; 及时率 −5 × 0.2 = −1.0; 2.4 − 1.0 = 1.4 (items: 2.4 + 0)
+        pytest.param(12, 0, 5, "1.4", "2.4", ("2.4", "-1.0"), id="deficit-below-the-floor-still-counts"),
+        # 合规率 2.4; 及时率 1 × 0.2 − 2 × 0.2 = −0.2; 2.4 − 0.2 = 2.2 (items: 2.4 + 0)
+        pytest.param(12, 1, 2, "2.2", "2.4", ("2.4", "-0.2"), id="small-deficit"),
+        # 合规率 2.4; 及时率 12 × 0.2 = 2.4; 4.8, the indicator's maximum
+        pytest.param(12, 12, 0, "4.8", "4.8", ("2.4", "2.4"), id="all-24-checks-met"),
+    ],
+)
+def test_a_missed_month_costs_its_0_2_under_the_indicator_clamp(
+    met_1: int, met_2: int, missed_2: int, by_indicator: str, by_items: str, parts: tuple[str, str]
+) -> None:
+    """Dingtao 5: the floor of 0 and the cap of 4.8 belong to the indicator, not to each item."""
+    obs = checks("合规率", met=met_1) | checks("及时率", met=met_2, missed=missed_2)
+    ind = shuang_gongshi("indicator")
+    assert score_indicator(ind, obs) == D(by_indicator)
+    assert item_points(ind, obs) == {"合规率": D(parts[0]), "及时率": D(parts[1])}
+    assert score_indicator(shuang_gongshi("items"), obs) == D(by_items)
+
+
+def test_under_the_indicator_clamp_an_item_keeps_its_cap_and_the_total_its_maximum() -> None:
+    """An item never adds more than its own max; the sum never passes the indicator's max."""
+    obs = checks("合规率", met=12) | checks("及时率", met=12)
+    capped_items = shuang_gongshi("indicator", item_max="1", maximum="2")
+    assert item_points(capped_items, obs) == {"合规率": 1, "及时率": 1}  # 12 × 0.2 = 2.4, capped at 1
+    assert score_indicator(capped_items, obs) == 2
+    capped_total = shuang_gongshi("indicator", maximum="3")
+    assert score_indicator(capped_total, obs) == 3  # 2.4 + 2.4 = 4.8, capped at 3
+    # The cap applies once, to the net: 7 × 0.2 − 0.2 = 1.2, capped at 1 (capping January–July at 1
+    # before August's penalty would leave 0.8).
+    obs = checks("合规率", met=7, missed=1) | checks("及时率", met=12)
+    assert item_points(capped_items, obs) == {"合规率": 1, "及时率": 1}
+
+
+def test_under_the_indicator_clamp_a_deduction_beyond_an_item_takes_from_the_others() -> None:
+    """A deduct item below 0 (2 − 6 × 0.5 = −1) takes 1 from a yes/no item; per-item floors would not."""
+    items = [
+        {"name": "可访问性", "max": "2", "rule": {"kind": "deduct", "per": "0.5"}},
+        {"name": "同步", "max": "1", "rule": {"kind": "yes_no"}},
+    ]
+    obs: dict[Key, Decimal] = {(None, "可访问性"): D(6), (None, "同步"): D(1)}
+    by_indicator = indicator({"kind": "sum", "items": items, "clamp": "indicator"}, maximum="3")
+    assert item_points(by_indicator, obs) == {"可访问性": -1, "同步": 1}
+    assert score_indicator(by_indicator, obs) == 0  # −1 + 1
+    by_items = indicator({"kind": "sum", "items": items}, maximum="3")
+    assert item_points(by_items, obs) == {"可访问性": 0, "同步": 1}
+    assert score_indicator(by_items, obs) == 1  # 0 + 1
+    [(item, hint)] = indicator_hints(by_indicator, obs)
+    assert item == "可访问性"
+    assert hint.params["missing"] == "3"  # 2 − (−1): three deductions of 0.5 past the item's 0 count
+
+
+def test_hints_under_the_indicator_clamp_still_name_missed_months_below_zero() -> None:
+    """及时率 at −1.0 (5 months missed): each missed month cost 0.2 of the total, and the hint says so."""
+    ind = shuang_gongshi("indicator")
+    obs = checks("合规率", met=2) | checks("及时率", missed=5)
+    hints = indicator_hints(ind, obs)
+    assert [(item, h.key) for item, h in hints] == [
+        ("合规率", "hint_periods_open"),
+        ("及时率", "hint_periods_missed"),
+        ("及时率", "hint_periods_open"),
+    ]
+    assert hints[0][1].params["periods"] == "2022-03…2022-12 (10)"
+    assert hints[1][1].params == {"periods": "2022-01, 2022-02, 2022-03, 2022-04, 2022-05", "penalty": "0.2"}
+    assert hints[2][1].params["periods"] == "2022-06…2022-12 (7)"
 
 
 # --- hints ------------------------------------------------------------------------------------------
@@ -816,6 +910,66 @@ def test_sum_bounded_by_cap(item_maxima: list[Decimal], per: Decimal, cap: Decim
     parts = item_points(ind, obs)
     assert all(0 <= parts[f"项{i}"] <= m for i, m in enumerate(item_maxima))
     assert points == min(sum(parts.values(), D(0)), cap)
+
+
+def check_indicator_clamp(items: list[dict[str, Any]], cap: Decimal, obs: dict[Key, Decimal], **extra: Any) -> None:
+    """Under `clamp: indicator` the parts may be negative but never above their max, and the total is
+    their sum within [0, max]: at most what per-item floors give, and the same when no part is below 0."""
+    by_indicator = indicator({"kind": "sum", "items": items, "clamp": "indicator"}, maximum=fmt(cap), **extra)
+    by_items = indicator({"kind": "sum", "items": items}, maximum=fmt(cap), **extra)
+    parts = item_points(by_indicator, obs)
+    assert all(parts[item["name"]] <= D(item["max"]) for item in items)
+    total = score_indicator(by_indicator, obs)
+    within(total, cap)
+    assert total == clamp(sum(parts.values(), D(0)), cap)
+    floored = score_indicator(by_items, obs)
+    assert total <= floored
+    if all(p >= 0 for p in parts.values()):
+        assert total == floored
+
+
+@FAST
+@given(
+    per=small_positive,
+    item_maxima=st.lists(small_positive, min_size=2, max_size=2),
+    cap=maxima,
+    deducted=counts,
+    counted=counts,
+)
+def test_indicator_clamp_with_a_deduction(
+    per: Decimal, item_maxima: list[Decimal], cap: Decimal, deducted: Decimal, counted: Decimal
+) -> None:
+    items = [
+        {"name": "扣分项", "max": fmt(item_maxima[0]), "rule": {"kind": "deduct", "per": fmt(per)}},
+        {"name": "计数项", "max": fmt(item_maxima[1]), "rule": {"kind": "count", "per": fmt(per)}},
+    ]
+    check_indicator_clamp(items, cap, {(None, "扣分项"): deducted, (None, "计数项"): counted})
+
+
+@FAST
+@given(
+    item_maxima=st.lists(small_positive, min_size=2, max_size=2),
+    cap=maxima,
+    first=st.dictionaries(st.sampled_from(MONTHS_2022), st.booleans(), max_size=12),
+    second=st.dictionaries(st.sampled_from(MONTHS_2022), st.booleans(), max_size=12),
+)
+def test_indicator_clamp_with_monthly_checks(
+    item_maxima: list[Decimal], cap: Decimal, first: dict[str, bool], second: dict[str, bool]
+) -> None:
+    monthly = {
+        "kind": "periodic_check",
+        "value": {"type": "percent"},
+        "met": {"at_least": "100%"},
+        "reward": "0.2",
+        "penalty": "0.2",
+    }
+    items = [
+        {"name": name, "max": fmt(m), "rule": monthly}
+        for name, m in zip(["合规率", "及时率"], item_maxima, strict=True)
+    ]
+    obs: dict[Key, Decimal] = {(m, "合规率"): D(1) if met else D("0.9") for m, met in first.items()}
+    obs |= {(m, "及时率"): D(1) if met else D("0.9") for m, met in second.items()}
+    check_indicator_clamp(items, cap, obs, periods={"start": "2022-01", "end": "2022-12"})
 
 
 @FAST

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from config.plan_loader import load_plan_file, shipped_plan_paths
-from config.plan_schema import Indicator, Plan
+from config.plan_schema import Indicator, Plan, SumRule
 from config.values import ValueParseError
-from models.scoring import display_points, find_item, score_indicator, value_spec
+from models.scoring import display_points, find_item, indicator_hints, item_points, score_indicator, value_spec
 
 SEED = Path("/work/shared/seeds/dingtao-2022-typical-city-plan.txt")
 CODES = [str(n) for n in range(1, 16)] + ["16.1", "16.2", "16.3"]
@@ -214,6 +214,26 @@ SEVERAL = [
         "5", monthly(["100%"] * 12, "合规率") + monthly(["100%"] * 11 + ["99.5%"], "及时率"), D("4.4"), id="5-one-miss"
     ),
     pytest.param("5", monthly(["100%"] * 12, "合规率"), D("2.4"), id="5-合规率-only"),
+    # 5, the floor and the 4.8 belong to the one indicator (clamp: indicator), so a 及时率 month below
+    # 100% costs 0.2 of the total even when 及时率's own net is at or below 0:
+    # 合规率 12 × 0.2 = 2.4; 及时率 9 × 0.2 − 3 × 0.2 = 1.2; 2.4 + 1.2 = 3.6.
+    pytest.param(
+        "5",
+        monthly(["100%"] * 12, "合规率") + monthly(["100%"] * 9 + ["99%"] * 3, "及时率"),
+        D("3.6"),
+        id="5-及时率-three-months-missed",
+    ),
+    # 合规率 2 × 0.2 = 0.4; 及时率 −5 × 0.2 = −1.0; 0.4 − 1.0 = −0.6, floored at 0 (not 0.4).
+    pytest.param(
+        "5", monthly(["100%"] * 2, "合规率") + monthly(["98%"] * 5, "及时率"), D(0), id="5-deficit-floored-at-0"
+    ),
+    # 合规率 2.4; 及时率 −5 × 0.2 = −1.0; 2.4 − 1.0 = 1.4 (not 2.4).
+    pytest.param(
+        "5",
+        monthly(["100%"] * 12, "合规率") + monthly(["98%"] * 5, "及时率"),
+        D("1.4"),
+        id="5-及时率-deficit-takes-合规率-points",
+    ),
     # 7: "累计归集整合社保、纳税、公积金、水、电、气、仓储物流、知识产权八类信用信息数量。
     #     县每类分别不少于20万条，每归集一类信息得0.5分，最高4分。"
     pytest.param("7", [(None, item, "20万") for item in ITEMS_7], D(4), id="7-eight-at-20万"),
@@ -234,6 +254,27 @@ SEVERAL = [
 def test_several_figures(plan: Plan, code: str, reports: list[Report], expected: Decimal) -> None:
     ind = indicator(plan, code)
     assert score_indicator(ind, observe(ind, reports)) == expected
+
+
+def test_score_5_shows_what_each_item_adds_even_below_zero(plan: Plan) -> None:
+    # 5: "合规率、及时率按月统计，每个单项达到100%的得0.2分，出现一次未达到100%的，扣0.2分。"
+    # `/score 5` lists each item's part of the total: 合规率 2 × 0.2 = 0.4, 及时率 −5 × 0.2 = −1.0.
+    ind = indicator(plan, "5")
+    obs = observe(ind, monthly(["100%"] * 2, "合规率") + monthly(["98%"] * 5, "及时率"))
+    assert item_points(ind, obs) == {"合规率": D("0.4"), "及时率": D("-1.0")}
+    assert score_indicator(ind, obs) == 0
+    # What would earn the rest still names the missed months: each of them cost 0.2 of the total.
+    missed = [h.params for item, h in indicator_hints(ind, obs) if item == "及时率" and h.key == "hint_periods_missed"]
+    assert missed == [{"periods": "2022-01, 2022-02, 2022-03, 2022-04, 2022-05", "penalty": "0.2"}]
+
+
+def test_sum_indicators_say_where_the_floor_is(plan: Plan) -> None:
+    # 5: one indicator of 4.8 whose "扣0.2分" must bite; 7: "每归集一类信息得0.5分，最高4分";
+    # 14: "每个单项最高0.7分".
+    clamps = {i.code: i.rule.clamp for i in plan.indicators if isinstance(i.rule, SumRule)}
+    assert clamps == {"5": "indicator", "7": "items", "14": "items"}
+    for code in clamps:
+        assert "Clamp:" in (indicator(plan, code).note or ""), code
 
 
 def test_latest_figure_per_month_counts(plan: Plan) -> None:

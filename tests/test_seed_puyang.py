@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from config.plan_loader import load_plan_file, shipped_plan_paths
-from config.plan_schema import Indicator, Plan
+from config.plan_schema import Indicator, Plan, SumRule
 from config.values import ValueParseError
 from models.scoring import display_points, find_item, score_indicator, value_spec
 
@@ -276,6 +276,14 @@ SUM_CASES = [
         D(16),
     ),
     ("6.1", {"平台对接": "是", "小微企业信用贷款增长": "30%", "信易贷占比": "4.5%", "信用贷款占比": "27.5%"}, D(8)),
+    # 5.2, each part keeps its own floor: "异议协同处理平均时间在5个工作日以内的，得2分；每增加1天减0.4分；
+    # 此项最低得0分。" and "有1条办理超期的减1分；最低得0分。" 15 working days is 10 days over, 2 − 4 = −2,
+    # kept at 0; 4 late repairs is 2 − 4 = −2, kept at 0. So 2 + 0 + 0 + 1 + 1 = 4 (a floor on the
+    # total alone would give 2 − 2 − 2 + 1 + 1 = 0).
+    ("5.2", {"有效异议占比": "十万分之一", "异议处理": "15", "修复时限": "4", "修复合规": "0", "同步": "是"}, D(4)),
+    # 5.4: "每监测到一起不可访问情形的减0.5分; 此项最低得0分。" Six outages: 2 − 3 = −1, kept at 0, and
+    # 信用报告 keeps its 4: 0 + 4 = 4 (a floor on the total alone would give 3).
+    ("5.4", {"可访问性": "6", "信用报告": "0"}, D(4)),
 ]
 
 
@@ -420,6 +428,36 @@ def test_every_listed_item_quotes_its_own_sentence(plan: Plan) -> None:
 def test_the_serious_dishonesty_items_have_their_own_date(plan: Plan) -> None:
     assert indicator(plan, "7.4").evidence_due == dt.date(2021, 6, 15)
     assert all(i.evidence_due is None for i in plan.indicators if i.code != "7.4")
+
+
+def test_every_sum_keeps_its_floors_per_item_and_says_why(plan: Plan) -> None:
+    # 5.2 and 5.4 write "此项最低得0分" per part; the other sums have no part that can go below 0.
+    clamps = {i.code: i.rule.clamp for i in plan.indicators if isinstance(i.rule, SumRule)}
+    assert clamps == dict.fromkeys(["3.2", "4.1", "4.2", "5.2", "5.3", "5.4", "6.1", "7.4", "8"], "items")
+    for code in clamps:
+        assert "Clamp:" in (indicator(plan, code).note or ""), code
+
+
+CULTURE_LEAD = [
+    "市委宣传部", "人行濮阳市中心支行", "市市场监管局", "市工信局", "市商务局", "市应急管理局", "市税务局",
+    "市粮食和物资储备局", "各县（区）人民政府、管委会",
+]  # fmt: skip
+CULTURE_ONLY_RESPONSIBLE = [
+    "市文明办", "市公安局", "市人社局", "市交通运输局", "市中级人民法院", "市金融工作局", "濮阳银保监分局",
+    "市生态环境局",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", ["2.1", "2.2"])
+def test_the_culture_items_follow_the_labels_of_their_shared_unit_cell(plan: Plan, code: str) -> None:
+    # 二 诚信文化建设, one 责任部门 cell for both items: "牵头单位：市委宣传委、人行濮阳市中心支行、市市场监管局、
+    # 市工信局、市商务局、市应急管理局、市税务局、市粮食和物资储备局等相各单位，各县（区）人民政府，管委会
+    # 责任单位：市委宣传委、市文明办、市公安局、市市场监管局、市人社局、市交通运输局、市中级人民法院、市金融工作局、
+    # 人行濮阳市中心支行、濮阳银保监分局、生态环境等部门"
+    ind = indicator(plan, code)
+    assert ind.lead == CULTURE_LEAD
+    assert ind.units == CULTURE_LEAD + CULTURE_ONLY_RESPONSIBLE
+    assert "DECISION" in (indicator(plan, "2.1").note or "")
 
 
 def _names(plan: Plan) -> dict[str, str]:

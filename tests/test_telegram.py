@@ -94,7 +94,7 @@ async def test_a_liaison_session_from_deep_link_to_button(
         assert "invite" not in {c["command"] for c in menus}
         assert fake.commands({"type": "default"})  # everyone sees how to get in
         reported = await say(fake, alice, chat, "/report 4 2022-05 0")
-        assert "本指标得分：0 → 0.2（满分 2.4）" in reported["plain"]
+        assert "已提交建议值" in reported["plain"]  # indicator 4 is read off a platform: the office owns it
         assert "不由您单位负责" in (await say(fake, alice, chat, "/report 11 8亿"))["plain"]
         # A reminder goes out with buttons; Alice replies to it in the chat.
         clock.set(dt.datetime(2022, 6, 21, 9, 0, tzinfo=SHANGHAI))
@@ -104,7 +104,8 @@ async def test_a_liaison_session_from_deep_link_to_button(
         labels = [b["text"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row]
         assert labels == ["完成", "进行中", "需要帮助"]
         answered = await say(fake, alice, chat, "核查了一半", reply_to=reminder["message_id"])
-        assert "已把您的回复记为任务 5 的进展（区民政局：进行中）" in answered["plain"]
+        assert "区民政局：未开始 → 进行中" in answered["plain"]
+        assert "撤销" in str(fake.sent_to(ALICE)[-1]["reply_markup"])  # the undo button
         # She presses Done on the reminder: progress is recorded and the reminder shows it.
         fake.press_button(user=alice, chat=chat, message_id=reminder["message_id"], data="/progress 5 done")
         await fake.wait_for("answerCallbackQuery")
@@ -342,7 +343,7 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
         alice, private = fake.user(ALICE, "Alice"), fake.private_chat(ALICE)
         bob, group = fake.user(BOB, "Bob"), fake.group_chat(LEADERS, "领导小组")
         assert "督办" in (await say(fake, alice, private, "/start"))["plain"]
-        assert "/report" in (await say(fake, alice, private, "/help"))["plain"]
+        assert "/bind" in (await say(fake, alice, private, "/help"))["plain"]
         assert "管理员" in (await say(fake, alice, private, f"/bind {admin_code}"))["plain"]
         assert "0 → 4.29" in (await say(fake, alice, private, "/report 11 8亿"))["plain"]
         assert "领导" in (await say(fake, bob, group, f"/bind@{fake.bot_username} {leader_code}"))["plain"]
