@@ -72,6 +72,7 @@ FIGURE_MESSAGES: dict[str, tuple[str, str]] = {
     "history_accepted": ("（建议值 #{id}，已采纳）", " (proposal #{id}, accepted)"),
     "history_rejected": ("（建议值 #{id}，未采纳）", " (proposal #{id}, rejected)"),
     # reporting
+    "figure_word": ("当前数值", "figure"),
     "month_word": ("<月份>", "<month>"),
     "need_item": (
         "指标 {code} 有多个分项，请写明分项：{items}",

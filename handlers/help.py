@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from config.plan_schema import Indicator, Plan, ValueSpec
+from config.plan_schema import Indicator, PeriodicCheckRule, Plan, ValueSpec
 from config.values import ValueType, plain
 from handlers.context import Ctx
 from handlers.types import Reply
@@ -69,7 +69,11 @@ def report_example(indicator: Indicator, today: dt.date) -> str:
     item = items[0] if items else None
     if item is not None:
         parts.append(item.name)
-    parts.append(example_value(value_spec(indicator, item), item.max if item else indicator.max))
+    rule = item.rule if item is not None else indicator.rule
+    if isinstance(rule, PeriodicCheckRule):
+        parts.append(str(getattr(rule.met, rule.met.op)))  # the figure that earns the month's points
+    else:
+        parts.append(example_value(value_spec(indicator, item), item.max if item else indicator.max))
     return " ".join(parts)
 
 

@@ -108,7 +108,7 @@ async def _score_one(ctx: Ctx, plan: Plan, code: str) -> Reply:
         lines.append(f"  · {sub_item.name}: {points_text(per_item[sub_item.name])}/{points_text(sub_item.max)}")
     for (period, item_name), value in sorted(obs.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")):
         spec = value_spec(indicator, find_item(indicator, item_name) if item_name else None)
-        place = " ".join(p for p in (period, item_name) if p) or ctx.t("value_word")
+        place = " ".join(p for p in (period, item_name) if p) or ctx.t("figure_word")
         lines.append(f"  {place} = {format_value(value, spec.type, unit=spec.unit, lang=ctx.lang)}")
     lines += hint_lines(ctx, indicator, obs)
     if indicator.evidence:
@@ -172,7 +172,8 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
     done = sum(t.done for t in tasks)
     overdue = [t for t in tasks if t.overdue(today)]
     soon = [t for t in tasks if t.due_soon(today)]
-    lines.append(ctx.t("status_tasks", done=done, total=len(tasks), overdue=len(overdue), soon=len(soon)))
+    if tasks:
+        lines.append(ctx.t("status_tasks", done=done, total=len(tasks), overdue=len(overdue), soon=len(soon)))
     for task in overdue[:TOP_TASKS]:
         behind = [a.unit for a in task.late_units(today)]
         lines.append("  " + ctx.t("status_overdue_task", code=task.code, title=task.title, units=_cut(ctx, behind)))

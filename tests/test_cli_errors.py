@@ -205,7 +205,10 @@ def test_every_cli_sentence_has_the_same_parameters_in_both_languages() -> None:
             ["frobnicate"],
             f"duban：没有“frobnicate”这个命令，可用的命令：{COMMANDS}\n查看用法：duban --help",
         ),
-        (["plan"], "duban plan：缺少命令，可用的命令：list、check、load、archive、unarchive\n查看用法：duban plan --help"),
+        (
+            ["plan"],
+            "duban plan：缺少命令，可用的命令：list、check、load、archive、unarchive\n查看用法：duban plan --help",
+        ),
         (["console"], "duban console：缺少参数 --plan\n查看用法：duban console --help"),
         (["console", "--plan"], "duban console：--plan 后面缺少取值\n查看用法：duban console --help"),
         (
