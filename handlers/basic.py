@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from handlers.context import Ctx
 from handlers.types import Button, Reply, UserError
 from handlers.units import resolve_unit
-from models.people import BindConflict, InviteError, create_invite, identity, memberships, redeem_invite
+from models.people import (
+    BindConflict,
+    InviteError,
+    create_invite,
+    find_invite,
+    identity,
+    memberships,
+    redeem_invite,
+)
 from models.plans import get_plan, set_archived
-from models.tables import Invite, UnitRow
+from models.tables import UnitRow
 from reminders.outbox import cancel_pending
 
 ROLE_WORDS = {"leader": "leader", "领导": "leader", "admin": "admin", "管理员": "admin"}
@@ -151,7 +157,7 @@ async def _role_name(ctx: Ctx, role: str, unit_id: int | None) -> str:
 
 async def _conflict(ctx: Ctx, conflict: BindConflict, code: str) -> UserError:
     """Explain that the code would replace the speaker's role, and offer to confirm."""
-    invite = (await ctx.session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
+    invite = await find_invite(ctx.session, code)
     assert invite is not None
     current = await _role_name(ctx, conflict.member.role, conflict.member.unit_id)
     new = await _role_name(ctx, invite.role, invite.unit_id)

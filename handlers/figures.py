@@ -1,7 +1,8 @@
 """Writing a figure: owners' figures count at once, others are proposals; corrections say whose.
 
 Shared by /report and /gate. The rules, in order:
-- a leader changes nothing; a liaison writes only for indicators their unit is responsible for;
+- a leader changes nothing; a liaison writes only for indicators their unit owns or is responsible
+  for;
 - a figure identical to the one that counts now is not a correction: nothing is written;
 - the office and the figure's owners (`models.ownership`) write figures that count; replacing a
   figure someone else reported says whose it was and tells them;
@@ -15,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import col, select
-
 from handlers.context import Ctx
 from handlers.render import person_label
 from handlers.types import Reply, UserError
 from models.notices import ADMINS, queue_notice, to_member, to_unit
 from models.ownership import figure_owners
+from models.people import unit_ids
 from models.reports import current_report, is_responsible, record_report
 from models.tables import IndicatorRow, Member, Report, UnitRow
 
@@ -44,11 +44,6 @@ async def _who(ctx: Ctx, report: Report) -> tuple[str, Member | None]:
     return person_label(ctx, member.role, unit.name if unit else None, member.display_name, member.transport), member
 
 
-async def _unit_ids(ctx: Ctx, plan_id: str, names: list[str]) -> list[int]:
-    statement = select(UnitRow.id).where(UnitRow.plan_id == plan_id, col(UnitRow.name).in_(names))
-    return [i for i in (await ctx.session.exec(statement)).all() if i is not None]
-
-
 async def write_figure(
     ctx: Ctx,
     *,
@@ -66,10 +61,10 @@ async def write_figure(
     _, plan = ctx.need_active_plan()
     if member.role == "leader":
         raise UserError("leader_read_only")
-    if member.role != "admin" and not await is_responsible(ctx.session, row.id or 0, member.unit_id):
-        raise UserError("not_your_indicator", code=row.code)
     owners = figure_owners(plan, row.code, item)
     owner = member.role == "admin" or (ctx.unit is not None and ctx.unit.name in owners)
+    if not owner and not await is_responsible(ctx.session, row.id or 0, member.unit_id):
+        raise UserError("not_your_indicator", code=row.code)
     current = await current_report(ctx.session, row.id or 0, period, item)
     if current is not None and Decimal(current.value) == value:
         who, _ = await _who(ctx, current)
@@ -138,7 +133,7 @@ async def _proposed(
     value = shown(Decimal(report.value))
     now_text = shown(Decimal(current.value)) if current is not None else ctx.t("no_figure_yet")
     sender = ctx.unit.name if ctx.unit else ""
-    audience = [ADMINS] + [to_unit(u) for u in await _unit_ids(ctx, plan.id, owners) if u != report.unit_id]
+    audience = [ADMINS] + [to_unit(u) for u in await unit_ids(ctx.session, plan.id, owners) if u != report.unit_id]
     await queue_notice(
         ctx.session,
         plan_id=plan.id,

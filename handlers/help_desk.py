@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 
-from sqlmodel import col, select
-
 from handlers.context import Ctx
 from handlers.tasks import find_task
 from handlers.types import Button, Reply, UserError
 from handlers.units import resolve_unit
 from models.notices import queue_notice, to_unit
 from models.tables import Assignment, AuditEntry, ProgressEvent
-from models.work import AssignmentView, TaskView, record_progress
+from models.work import AssignmentView, TaskView, progress_events, record_progress
 
 MAX_ANSWER = 500
 
@@ -116,11 +114,7 @@ async def undo(ctx: Ctx, args: str) -> Reply:
     share = await ctx.session.get(Assignment, event.assignment_id) if event else None
     if event is None or share is None or (member.role != "admin" and event.member_id != member.id):
         raise UserError("undo_unknown")
-    history = (
-        await ctx.session.exec(
-            select(ProgressEvent).where(ProgressEvent.assignment_id == share.id).order_by(col(ProgressEvent.id))
-        )
-    ).all()
+    history = await progress_events(ctx.session, share.id or 0)
     if history[-1].id != event.id:
         raise UserError("undo_too_late")
     before = history[-2].status if len(history) > 1 else "todo"

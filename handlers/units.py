@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from handlers.context import Ctx
 from handlers.types import Button, Reply, UserError
-from models.tables import GroupMember, UnitRow
+from models.people import group_members
+from models.people import plan_units as all_units
+from models.tables import UnitRow
 
 MAX_CHOICES = 8
 
@@ -29,8 +29,7 @@ def _matches(rows: list[UnitRow], word: str) -> list[UnitRow]:
 async def plan_units(ctx: Ctx, *, groups: bool = False) -> list[UnitRow]:
     """The plan's units (and groups, when asked), in plan order."""
     plan_row, _ = ctx.need_plan()
-    rows = (await ctx.session.exec(select(UnitRow).where(UnitRow.plan_id == plan_row.id))).all()
-    return [r for r in sorted(rows, key=lambda r: r.id or 0) if groups or not r.is_group]
+    return await all_units(ctx.session, plan_row.id, groups=groups)
 
 
 async def resolve_unit(ctx: Ctx, word: str, *, command: str = "", groups: bool = False) -> UnitRow:
@@ -67,9 +66,7 @@ async def units(ctx: Ctx, args: str) -> Reply:
     word = args.strip()
     if word:
         rows = [await resolve_unit(ctx, word, groups=True)]
-    members: dict[int, list[int]] = {}
-    for link in (await ctx.session.exec(select(GroupMember))).all():
-        members.setdefault(link.group_id, []).append(link.unit_id)
+    members = await group_members(ctx.session, ctx.need_plan()[0].id)
     names = {r.id: r.name for r in await plan_units(ctx, groups=True)}
     plain_units = [r for r in rows if not r.is_group]
     groups = [r for r in rows if r.is_group]

@@ -13,7 +13,7 @@ import secrets
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tables import AuditEntry, ChatBlock, Identity, Invite, Member, UnitRow
+from models.tables import AuditEntry, ChatBlock, GroupMember, Identity, Invite, Member, UnitRow
 
 ROLES = ("admin", "leader", "liaison")
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -72,6 +72,36 @@ async def find_unit(session: AsyncSession, plan_id: str, name: str, *, groups: b
         if wanted == row.name or wanted in row.aliases.split("|"):
             return row
     return None
+
+
+async def plan_units(session: AsyncSession, plan_id: str, *, groups: bool = False) -> list[UnitRow]:
+    """The plan's units (and groups, when asked), in plan order."""
+    rows = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id).order_by(col(UnitRow.id)))).all()
+    return [r for r in rows if groups or not r.is_group]
+
+
+async def group_members(session: AsyncSession, plan_id: str) -> dict[int, list[int]]:
+    """Unit ids of every group of the plan (groups of groups already flattened), by group id."""
+    statement = (
+        select(GroupMember)
+        .join(UnitRow, col(UnitRow.id) == col(GroupMember.group_id))
+        .where(UnitRow.plan_id == plan_id)
+    )
+    members: dict[int, list[int]] = {}
+    for link in (await session.exec(statement)).all():
+        members.setdefault(link.group_id, []).append(link.unit_id)
+    return members
+
+
+async def unit_ids(session: AsyncSession, plan_id: str, names: list[str]) -> list[int]:
+    """The ids of the named units of a plan."""
+    statement = select(UnitRow.id).where(UnitRow.plan_id == plan_id, col(UnitRow.name).in_(names))
+    return [i for i in (await session.exec(statement)).all() if i is not None]
+
+
+async def find_invite(session: AsyncSession, code: str) -> Invite | None:
+    """An invite by its code, as typed (case and spaces forgiven)."""
+    return (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
 
 
 def new_code() -> str:

@@ -195,6 +195,12 @@ async def record_progress(
     return before, event
 
 
+async def progress_events(session: AsyncSession, assignment_id: int) -> list[ProgressEvent]:
+    """Every status recorded on one unit's share, oldest first."""
+    statement = select(ProgressEvent).where(ProgressEvent.assignment_id == assignment_id)
+    return list((await session.exec(statement.order_by(col(ProgressEvent.id)))).all())
+
+
 @dataclass(frozen=True)
 class BlockedView:
     """A unit's share that is blocked now: which task, which unit, since when, with what note."""

@@ -174,11 +174,29 @@ def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    """A local Telegram Bot API server for one test."""
+async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeTelegram]:
+    """A local Telegram Bot API server for one test; what Duban said in it is checked for English
+    (the fake's own tests run other bots, which are not Duban)."""
     async with FakeTelegram() as server:
         yield server
     assert server.internal_errors == []
+    if not request.module.__name__.endswith("test_fake_telegram"):
+        _check_chinese_chats(server)
+
+
+def _check_chinese_chats(server: FakeTelegram) -> None:
+    """What the bot said in every chat whose people never switched to English must be Chinese."""
+    typed: dict[int, list[str]] = {}
+    for (chat_id, _), message in server._messages.items():
+        sender = message.get("from") or {}
+        if not sender.get("is_bot"):
+            typed.setdefault(chat_id, []).append(str(message.get("text", "")))
+            typed[chat_id].append(str(sender.get("first_name", "")))
+    for chat_id, texts in typed.items():
+        if any(t.strip().startswith("/lang") for t in texts):
+            continue
+        for sent in server.sent_to(chat_id):
+            chinese.collect(" ".join(texts), str(sent.get("plain") or ""), *texts)
 
 
 async def prepare_burst(services: Services, fake: FakeTelegram, chats: int, clock: FakeClock) -> int:

@@ -183,8 +183,8 @@ def test_every_sentence_the_schema_raises_has_chinese_words() -> None:
 
 def test_every_cli_sentence_has_the_same_parameters_in_both_languages() -> None:
     used: set[str] = set()
-    for path in ("bot/cli.py", "bot/console.py", "config/plan_loader.py"):
-        used |= set(re.findall(r'"(cli_[a-z_]+)"', (ROOT / path).read_text(encoding="utf-8")))
+    for path in [*ROOT.glob("bot/cli*.py"), ROOT / "bot/console.py", *ROOT.glob("config/plan_*.py")]:
+        used |= set(re.findall(r'"(cli_[a-z_]+)"', path.read_text(encoding="utf-8")))
     assert used - set(CLI_MESSAGES) == set()
     for key, (zh, en) in CLI_MESSAGES.items():
         assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), key

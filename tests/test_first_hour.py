@@ -17,6 +17,7 @@ from handlers.context import Services
 from handlers.router import handle
 from handlers.types import Reply, Request
 from models.tables import ProgressEvent, Report
+from reminders.outbound import Outgoing
 from reminders.sender import Sender
 from tests import chinese
 from tests.conftest import SHANGHAI, FakeClock, load_shipped, member
@@ -32,6 +33,7 @@ class Console:
         self.services, self.user_id, self.outbox = services, user_id, outbox
         self.count = 0
         self.last: Reply | None = None
+        self.lang = "zh"
 
     async def say(self, text: str, *, reply_to: str | None = None) -> Reply:
         self.count += 1
@@ -45,7 +47,10 @@ class Console:
             reply_to=reply_to,
         )
         self.last = await handle(self.services, request)
-        chinese.collect(text, self.last.text, self.user_id)
+        if self.last.ok and text.startswith("/lang"):
+            self.lang = "en" if "English" in self.last.text else "zh"
+        elif self.lang == "zh":
+            chinese.collect(text, self.last.text, self.user_id)
         return self.last
 
     async def answer(self, number: int, text: str) -> Reply:
@@ -487,3 +492,37 @@ async def test_a_measure_word_that_does_not_fit_is_refused_and_changes_nothing(o
     assert "4.29" in (await admin.say("/report 11 八亿")).text
     assert "0 → 18" in (await admin.say("/report 1 第15名")).text
     assert "0 → 10" in (await admin.say("/report 6 七千五百万条")).text
+
+
+# --- 15. the chart in the reader's language ---------------------------------------------------------
+
+
+class _Pictures:
+    """A transport that keeps the pictures it was handed, by chat."""
+
+    name = "console"
+
+    def __init__(self) -> None:
+        self.images: dict[str, bytes] = {}
+
+    async def send(self, message: Outgoing) -> str:
+        if message.image is not None:
+            self.images[message.chat_id] = message.image
+        return f"p{len(self.images)}-{message.chat_id}"
+
+
+async def test_each_leader_gets_the_weekly_chart_in_their_own_language(office: Office, clock: FakeClock) -> None:
+    from models.tables import DigestRow
+    from reminders.engine import ReminderEngine
+
+    await office.person("boss", "leader")
+    english = await office.person("visitor", "leader")
+    assert (await english.say("/lang en")).ok
+    pictures = _Pictures()
+    clock.set(dt.datetime(2022, 7, 4, 9, tzinfo=SHANGHAI))
+    await ReminderEngine(office.services.db, clock, [pictures]).digest(PLAN)
+    async with office.services.db.session() as session:
+        stored = (await session.exec(select(DigestRow))).one()
+    assert pictures.images["boss"] == stored.chart  # drawn once, in Chinese, when the digest was made
+    assert pictures.images["visitor"].startswith(b"\x89PNG")
+    assert pictures.images["visitor"] != stored.chart  # drawn again in English for this reader

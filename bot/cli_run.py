@@ -1,0 +1,116 @@
+"""The commands that open a conversation with Duban: console, demo, run, and invite (a code to bind a chat)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.cli_plans import loaded_plan
+from bot.cli_stop import to_the_end
+from bot.cli_voice import CliError, Voice, interactive, write_out
+from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
+from bot.telegram import TelegramTransport, start_telegram, stop_telegram
+from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
+from config.settings import Settings
+from handlers.context import Services
+from models.database import Database
+from models.people import create_invite, find_unit
+from models.plans import get_plan, list_plans, load_plan
+from models.tables import utcnow
+from reminders.engine import JOB_DEFAULTS, ReminderEngine
+from reminders.outbound import Transport
+
+DEMO_PLAN = "dingtao-2022"
+DEMO_ID = "dingtao-demo"
+
+
+async def console_identity(services: Services, plan_id: str, who: str) -> str:
+    """The user id the console speaks as (`--as`), or a usage error saying who is unknown."""
+    try:
+        return await console_member(services, plan_id, who)
+    except ConsoleIdentityError as exc:
+        raise CliError(exc.key, 2, **exc.params) from None
+
+
+async def console(services: Services, voice: Voice, plan_id: str, who: str) -> int:
+    """`duban console`: chat in the terminal as admin, leader or a unit's liaison."""
+    user_id = await console_identity(services, plan_id, who)
+    if interactive():
+        voice.out("cli_console_greeting", plan=plan_id, who=who)
+    await run_console(services, plan_id=plan_id, user_id=user_id, write=write_out, lang=voice.lang)
+    return 0
+
+
+async def demo(services: Services, voice: Voice) -> int:
+    """`duban demo`: the Dingtao plan, moved to this year, loaded once; then the console as admin."""
+    async with services.db.session() as session:
+        if await get_plan(session, DEMO_ID) is None:
+            year = dt.datetime.now(dt.UTC).year
+            source = shipped_plan_paths()[DEMO_PLAN]
+            plan = shift_plan_years(
+                load_plan_file(source), year, new_id=DEMO_ID, name_suffix=f"（演示：日期移至{year}年）"
+            )
+            await load_plan(session, plan, now=services.clock(), source=f"{source} (demo, {year})", actor="cli:demo")
+            voice.out("cli_demo_loaded", plan=DEMO_ID, year=year)
+    voice.out("cli_demo_try")
+    return await console(services, voice, DEMO_ID, "admin")
+
+
+async def invite(db: Database, voice: Voice, plan_id: str, target: str) -> int:
+    """`duban invite`: a single-use code so the office's first admin can bind in any chat."""
+    await loaded_plan(db, plan_id)
+    async with db.session() as session:
+        role, unit_id = (target, None) if target in ("admin", "leader") else ("liaison", None)
+        if role == "liaison":
+            unit = await find_unit(session, plan_id, target)
+            if unit is None:
+                raise CliError("cli_no_unit", 2, plan=plan_id, unit=target)
+            unit_id = unit.id
+        code = await create_invite(
+            session, plan_id=plan_id, role=role, unit_id=unit_id, created_by=None, actor="cli", now=utcnow()
+        )
+    write_out(code.code)
+    voice.err("cli_invite_expiry", expires=f"{code.expires_at:%Y-%m-%d %H:%M}", code=code.code)
+    return 0
+
+
+async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id: str | None, who: str) -> int:
+    """`duban run`: the reminder engine and the digests, with Telegram when configured, else the console."""
+    async with services.db.session() as session:
+        loaded = [row.id for row in await list_plans(session)]
+    if plan_id is None and len(loaded) == 1:
+        plan_id = loaded[0]
+    telegram = settings.telegram_token is not None
+    if plan_id is not None and plan_id not in loaded or (plan_id is None and not telegram):
+        raise CliError("cli_run_needs_plan", 2, loaded=", ".join(loaded) or voice.t("cli_run_none_loaded"))
+    console_chat = ConsoleTransport(write=write_out, lang=voice.lang)
+    transports: list[Transport] = []
+    app = None
+    if telegram:
+        app, bridge = await start_telegram(settings, services)
+        transports.append(TelegramTransport(bridge))
+        mode = voice.t("cli_mode_webhook" if settings.telegram_webhook_url else "cli_mode_polling")
+        voice.out("cli_run_telegram", bot=app.bot.username, mode=mode)
+    elif plan_id is not None:
+        await bind_console_recipients(services, plan_id)
+        transports.append(console_chat)
+    scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
+    engine = ReminderEngine(services.db, services.clock, transports, scheduler=scheduler)
+    await engine.start()
+    try:
+        if interactive() and plan_id is not None:
+            user_id = await console_identity(services, plan_id, who)
+            voice.out("cli_run_console", plan=plan_id)
+            await run_console(
+                services, plan_id=plan_id, user_id=user_id, write=write_out, transport=console_chat, lang=voice.lang
+            )
+        else:
+            voice.out("cli_run_waiting")
+            await asyncio.Event().wait()  # until SIGINT or SIGTERM cancels the command
+    finally:
+        await to_the_end(engine.shutdown())  # sends in flight finish; pending reminders wait in the outbox
+        if app is not None:
+            await to_the_end(stop_telegram(app))
+    return 0
