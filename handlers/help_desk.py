@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 from handlers.context import Ctx
-from handlers.tasks import find_task
+from handlers.tasks import find_task, record
 from handlers.types import Button, Reply, UserError
 from handlers.units import resolve_unit
 from models.notices import queue_notice, to_unit
 from models.tables import Assignment, AuditEntry, ProgressEvent
-from models.work import AssignmentView, TaskView, progress_events, record_progress
+from models.work import AssignmentView, TaskView, progress_events
 
 MAX_ANSWER = 500
 
@@ -79,17 +79,7 @@ async def resolve(ctx: Ctx, args: str) -> Reply:
     if share.status != "blocked":
         raise UserError("not_blocked", unit=share.unit, code=task.code, status=ctx.t("status_" + share.status))
     note = " ".join(words[2:]) or ctx.t("resolved_note")
-    await record_progress(
-        ctx.session,
-        assignment_id=share.id,
-        status="doing",
-        note=note,
-        member=member,
-        now=ctx.now,
-        transport=ctx.request.transport,
-        chat_id=ctx.request.chat_id,
-        message_id=ctx.request.message_id,
-    )
+    await record(ctx, share.id, "doing", note)
     await queue_notice(
         ctx.session,
         plan_id=member.plan_id,
@@ -118,15 +108,5 @@ async def undo(ctx: Ctx, args: str) -> Reply:
     if history[-1].id != event.id:
         raise UserError("undo_too_late")
     before = history[-2].status if len(history) > 1 else "todo"
-    await record_progress(
-        ctx.session,
-        assignment_id=share.id or 0,
-        status=before,
-        note=ctx.t("undo_note", id=event.id),
-        member=member,
-        now=ctx.now,
-        transport=ctx.request.transport,
-        chat_id=ctx.request.chat_id,
-        message_id=ctx.request.message_id,
-    )
+    await record(ctx, share.id or 0, before, ctx.t("undo_note", id=event.id))
     return Reply(ctx.t("undone", status=ctx.t("status_" + before), was=ctx.t("status_" + event.status)))

@@ -8,6 +8,7 @@ from handlers.context import Ctx
 from handlers.types import Button, Reply, UserError
 from handlers.units import find_unit_word, resolve_unit
 from models.notices import ADMINS, LEADERS, queue_notice
+from models.tables import ProgressEvent
 from models.work import STATUSES, AssignmentView, TaskView, list_tasks, record_progress, task_history
 
 STATUS_WORDS = {
@@ -185,18 +186,7 @@ async def progress(ctx: Ctx, args: str) -> Reply:
 async def apply_status(ctx: Ctx, task: TaskView, assignment: AssignmentView, status: str, note: str) -> Reply:
     """Record a status (from /progress, a button or a reply) and tell whoever must hear of it:
     a unit that is blocked reaches the office and the leaders at once. The reply offers an undo."""
-    member = ctx.need_member()
-    before, event = await record_progress(
-        ctx.session,
-        assignment_id=assignment.id,
-        status=status,
-        note=note,
-        member=member,
-        now=ctx.now,
-        transport=ctx.request.transport,
-        chat_id=ctx.request.chat_id,
-        message_id=ctx.request.message_id,
-    )
+    before, event = await record(ctx, assignment.id, status, note)
     if status == "blocked":
         await notify_blocked(ctx, task, assignment, note)
     text = ctx.t(
@@ -211,6 +201,21 @@ async def apply_status(ctx: Ctx, task: TaskView, assignment: AssignmentView, sta
         text += "\n" + ctx.t("blocked_sent")
     undo = ((Button(ctx.t("btn_undo"), f"/undo {event.id}"),),) if before != status else ()
     return Reply(text, buttons=undo)
+
+
+async def record(ctx: Ctx, assignment_id: int, status: str, note: str) -> tuple[str, ProgressEvent]:
+    """Record a status as the speaker, from the message being answered; the status before and the event."""
+    return await record_progress(
+        ctx.session,
+        assignment_id=assignment_id,
+        status=status,
+        note=note,
+        member=ctx.need_member(),
+        now=ctx.now,
+        transport=ctx.request.transport,
+        chat_id=ctx.request.chat_id,
+        message_id=ctx.request.message_id,
+    )
 
 
 async def notify_blocked(ctx: Ctx, task: TaskView, assignment: AssignmentView, note: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,36 +31,31 @@ class ProposalView:
     who: Member | None
 
 
-async def proposal(session: AsyncSession, plan_id: str, report_id: int) -> ProposalView | None:
-    """One report of the plan that is (or was) a proposal, with its indicator and sender."""
+async def _views(session: AsyncSession, *where: Any) -> list[ProposalView]:
+    """Proposals matching `where`, oldest first, with their indicator and sender."""
     statement = (
         select(Report, IndicatorRow, UnitRow, Member)
         .join(IndicatorRow, col(IndicatorRow.id) == col(Report.indicator_id))
         .outerjoin(UnitRow, col(UnitRow.id) == col(Report.unit_id))
         .outerjoin(Member, col(Member.id) == col(Report.member_id))
-        .where(Report.id == report_id, Report.plan_id == plan_id, col(Report.status).is_not(None))
-    )
-    found = (await session.exec(statement)).first()
-    if found is None:
-        return None
-    report, row, unit, member = found
-    return ProposalView(report, row.code, row.name, unit.name if unit else None, member)
-
-
-async def pending_proposals(session: AsyncSession, plan_id: str) -> list[ProposalView]:
-    """Every proposal of the plan still waiting for an owner, oldest first."""
-    statement = (
-        select(Report, IndicatorRow, UnitRow, Member)
-        .join(IndicatorRow, col(IndicatorRow.id) == col(Report.indicator_id))
-        .outerjoin(UnitRow, col(UnitRow.id) == col(Report.unit_id))
-        .outerjoin(Member, col(Member.id) == col(Report.member_id))
-        .where(Report.plan_id == plan_id, Report.status == PROPOSED)
+        .where(*where)
         .order_by(col(Report.id))
     )
     return [
         ProposalView(r, row.code, row.name, u.name if u else None, m)
         for r, row, u, m in (await session.exec(statement)).all()
     ]
+
+
+async def proposal(session: AsyncSession, plan_id: str, report_id: int) -> ProposalView | None:
+    """One report of the plan that is (or was) a proposal, with its indicator and sender."""
+    found = await _views(session, Report.id == report_id, Report.plan_id == plan_id, col(Report.status).is_not(None))
+    return found[0] if found else None
+
+
+async def pending_proposals(session: AsyncSession, plan_id: str) -> list[ProposalView]:
+    """Every proposal of the plan still waiting for an owner, oldest first."""
+    return await _views(session, Report.plan_id == plan_id, Report.status == PROPOSED)
 
 
 async def decide(
