@@ -32,7 +32,6 @@ class Written:
 
     kind: str
     reply: Reply
-    report: Report | None = None
 
 
 async def _who(ctx: Ctx, report: Report) -> tuple[str, Member | None]:
@@ -93,7 +92,7 @@ async def write_figure(
     lines = [ctx.t("report_recorded", name=label, value=shown(value))]
     if current is not None:
         lines.append(await _correction(ctx, current, member, label, shown, value))
-    return Written("counted", Reply("\n".join(lines)), report)
+    return Written("counted", Reply("\n".join(lines)))
 
 
 async def _correction(
@@ -145,4 +144,4 @@ async def _proposed(
         subject=label,
     )
     text = ctx.t("report_proposed", name=label, value=value, id=report.id, owners="、".join(owners[:4]))
-    return Written("proposed", Reply(text), report)
+    return Written("proposed", Reply(text))

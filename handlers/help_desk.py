@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from handlers.context import Ctx
-from handlers.tasks import find_task, record
+from handlers.tasks import find_task, record, task_notice
 from handlers.types import Button, Reply, UserError
 from handlers.units import resolve_unit
-from models.notices import queue_notice, to_unit
+from models.notices import to_unit
 from models.tables import Assignment, AuditEntry, ProgressEvent
 from models.work import AssignmentView, TaskView, progress_events
 
@@ -33,16 +33,7 @@ async def answer_unit(ctx: Ctx, task: TaskView, share: AssignmentView, text: str
     member = ctx.need_admin()
     if len(text) > MAX_ANSWER:
         raise UserError("note_too_long", limit=MAX_ANSWER)
-    await queue_notice(
-        ctx.session,
-        plan_id=member.plan_id,
-        audience=[to_unit(share.unit_id)],
-        key="notice_answer",
-        params={"code": task.code, "title": task.title, "text": text},
-        now=ctx.now,
-        subject=task.code,
-        assignment_id=share.id,
-    )
+    await task_notice(ctx, task, share, [to_unit(share.unit_id)], "notice_answer", {"text": text})
     ctx.session.add(
         AuditEntry(
             plan_id=member.plan_id,
@@ -72,7 +63,7 @@ async def answer(ctx: Ctx, args: str) -> Reply:
 
 async def resolve(ctx: Ctx, args: str) -> Reply:
     """Admin: closes a call for help; the unit's share is back in progress and the unit is told."""
-    member = ctx.need_admin()
+    ctx.need_admin()
     ctx.need_active_plan()
     words = args.split()
     task, share = await _share(ctx, words, "resolve_usage")
@@ -80,16 +71,7 @@ async def resolve(ctx: Ctx, args: str) -> Reply:
         raise UserError("not_blocked", unit=share.unit, code=task.code, status=ctx.t("status_" + share.status))
     note = " ".join(words[2:]) or ctx.t("resolved_note")
     await record(ctx, share.id, "doing", note)
-    await queue_notice(
-        ctx.session,
-        plan_id=member.plan_id,
-        audience=[to_unit(share.unit_id)],
-        key="notice_resolved",
-        params={"code": task.code, "title": task.title, "note": note},
-        now=ctx.now,
-        subject=task.code,
-        assignment_id=share.id,
-    )
+    await task_notice(ctx, task, share, [to_unit(share.unit_id)], "notice_resolved", {"note": note})
     return Reply(ctx.t("resolved", unit=share.unit, code=task.code))
 
 

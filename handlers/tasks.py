@@ -218,35 +218,38 @@ async def record(ctx: Ctx, assignment_id: int, status: str, note: str) -> tuple[
     )
 
 
+async def task_notice(
+    ctx: Ctx,
+    task: TaskView,
+    share: AssignmentView,
+    audience: list[str],
+    key: str,
+    params: dict[str, str],
+    actions: list[tuple[str, str]] | None = None,
+) -> None:
+    """A notice about one unit's share of a task (a reply to it is read against that share)."""
+    await queue_notice(
+        ctx.session,
+        plan_id=ctx.need_plan()[1].id,
+        audience=audience,
+        key=key,
+        params={"code": task.code, "title": task.title, **params},
+        actions=actions or [],
+        now=ctx.now,
+        subject=task.code,
+        assignment_id=share.id,
+    )
+
+
 async def notify_blocked(ctx: Ctx, task: TaskView, assignment: AssignmentView, note: str) -> None:
     """A call for help goes to the office (with buttons to answer or close it) and to the leaders."""
-    _, plan = ctx.need_plan()
-    params = {"unit": assignment.unit, "code": task.code, "title": task.title, "note": note or ctx.t("no_note")}
-    unit_word = assignment.unit
-    await queue_notice(
-        ctx.session,
-        plan_id=plan.id,
-        audience=[ADMINS],
-        key="notice_blocked",
-        params=params,
-        actions=[
-            ("btn_answer", f"/answer {task.code} {unit_word}"),
-            ("btn_resolve", f"/resolve {task.code} {unit_word}"),
-        ],
-        now=ctx.now,
-        subject=task.code,
-        assignment_id=assignment.id,
-    )
-    await queue_notice(
-        ctx.session,
-        plan_id=plan.id,
-        audience=[LEADERS],
-        key="notice_blocked",
-        params=params,
-        now=ctx.now,
-        subject=task.code,
-        assignment_id=assignment.id,
-    )
+    params = {"unit": assignment.unit, "note": note or ctx.t("no_note")}
+    close = [
+        ("btn_answer", f"/answer {task.code} {assignment.unit}"),
+        ("btn_resolve", f"/resolve {task.code} {assignment.unit}"),
+    ]
+    await task_notice(ctx, task, assignment, [ADMINS], "notice_blocked", params, close)
+    await task_notice(ctx, task, assignment, [LEADERS], "notice_blocked", params)
 
 
 async def _admin_unit(

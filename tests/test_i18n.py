@@ -46,7 +46,8 @@ def composed_keys() -> set[str]:
     keys |= {f"help_{name}_admin" for name in ADMIN_FORMS}
     keys |= {f"history_{s}" for s in ("proposed", "accepted", "rejected")}
     keys |= {f"proposal_{s}" for s in ("proposed", "accepted", "rejected")}
-    keys |= set(re.findall(r'key="([a-z_]+)"', "".join(p.read_text() for p in (ROOT / "handlers").glob("*.py"))))
+    handlers = "".join(p.read_text() for p in (ROOT / "handlers").glob("*.py"))
+    keys |= set(re.findall(r'key="([a-z_]+)"', handlers)) | set(re.findall(r'"(notice_[a-z_]+)"', handlers))
     keys |= set(re.findall(r'\("(btn_[a-z_]+)",', "".join(p.read_text() for p in (ROOT / "handlers").glob("*.py"))))
     return keys
 
