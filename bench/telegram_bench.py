@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.telegram import TelegramTransport, start_telegram, stop_telegram
+from bot.telegram_app import start_telegram, stop_telegram
+from bot.telegram_transport import TelegramTransport
 from config.settings import Settings
 from handlers.context import Services
 from models.database import open_database

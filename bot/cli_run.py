@@ -11,7 +11,8 @@ from bot.cli_plans import loaded_plan
 from bot.cli_stop import to_the_end
 from bot.cli_voice import CliError, Voice, interactive, write_out
 from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
-from bot.telegram import TelegramTransport, start_telegram, stop_telegram
+from bot.telegram_app import start_telegram, stop_telegram
+from bot.telegram_transport import TelegramTransport
 from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
 from config.settings import Settings
 from handlers.context import Services

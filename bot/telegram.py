@@ -9,26 +9,19 @@ flood limiter (`bot.telegram_limits.FloodLimiter`).
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
-from telegram.request import HTTPXRequest
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.telegram_commands import set_commands_for_chat, set_default_commands
-from bot.telegram_limits import FloodLimiter
+from bot.telegram_commands import set_commands_for_chat
 from config.i18n import translate
-from config.settings import Settings
 from handlers.context import Services
 from handlers.router import handle
 from handlers.types import Button, Reply, Request
-from reminders.outbound import DeliveryFailed, Outgoing
 
 log = logging.getLogger(__name__)
 TRANSPORT = "telegram"
@@ -226,97 +219,3 @@ class TelegramBridge:
             )
         assert sent is not None
         return sent
-
-
-class TelegramTransport:
-    """Reminders and digests through the bot, recording only what Telegram confirmed."""
-
-    name = TRANSPORT
-
-    def __init__(self, bridge: TelegramBridge, *, backoff: float = 0.5) -> None:
-        self.bridge = bridge
-        self.backoff = backoff
-
-    async def send(self, message: Outgoing) -> str:
-        """Send with retries on network trouble; a blocked or vanished chat is a permanent failure."""
-        reply = Reply(
-            message.text,
-            buttons=(tuple(Button(label, command) for label, command in message.actions),) if message.actions else (),
-            image=message.image,
-        )
-        for attempt in range(SEND_TRIES):
-            try:
-                sent = await self.bridge.send_reply(int(message.chat_id), reply)
-                return str(sent.message_id)
-            except Forbidden as error:
-                raise DeliveryFailed(f"forbidden: {error}", permanent=True) from error
-            except BadRequest as error:
-                gone = "not found" in str(error).lower() or "deactivated" in str(error).lower()
-                raise DeliveryFailed(f"bad request: {error}", permanent=gone) from error
-            except RetryAfter as error:
-                raise DeliveryFailed(f"flood control: {error}") from error
-            except (TimedOut, NetworkError) as error:
-                if attempt == SEND_TRIES - 1:
-                    raise DeliveryFailed(f"network: {error}") from error
-                await asyncio.sleep(self.backoff * 2**attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _loopback(url: str) -> bool:
-    return (urlparse(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
-
-
-def build_application(settings: Settings, *, limiter: FloodLimiter | None = None) -> AnyApp:
-    """The python-telegram-bot Application for the configured Bot API server."""
-    assert settings.telegram_token is not None
-    base = settings.telegram_base_url.rstrip("/")
-    file_base = (settings.telegram_base_file_url or f"{base}/file/bot").rstrip("/")  # the token follows it
-    # A local Bot API server is reached directly, not through HTTP(S)_PROXY from the environment.
-    httpx_kwargs = {"trust_env": False} if _loopback(base) else {}
-    return (
-        ApplicationBuilder()
-        .token(settings.telegram_token.get_secret_value())
-        .base_url(f"{base}/bot")
-        .base_file_url(file_base)
-        .request(HTTPXRequest(connection_pool_size=32, httpx_kwargs=httpx_kwargs))
-        .get_updates_request(HTTPXRequest(httpx_kwargs=httpx_kwargs))
-        .rate_limiter(limiter or FloodLimiter())
-        .build()
-    )
-
-
-async def start_telegram(settings: Settings, services: Services) -> tuple[AnyApp, TelegramBridge]:
-    """Start the bot: handlers, command menus, then long polling or the webhook."""
-    for noisy in ("httpx", "httpcore"):
-        # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = build_application(settings)
-    bridge = TelegramBridge(services, app)
-    bridge.install()
-    await app.initialize()
-    await set_default_commands(app.bot)
-    if settings.telegram_webhook_url:
-        secret = settings.telegram_secret_token.get_secret_value() if settings.telegram_secret_token else None
-        path = urlparse(settings.telegram_webhook_url).path.lstrip("/")
-        assert app.updater is not None
-        await app.updater.start_webhook(
-            listen=settings.telegram_listen,
-            port=settings.telegram_port,
-            url_path=path,
-            webhook_url=settings.telegram_webhook_url,
-            secret_token=secret,
-        )
-    else:
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=settings.telegram_poll_timeout)
-    await app.start()
-    return app, bridge
-
-
-async def stop_telegram(app: AnyApp) -> None:
-    """Stop taking updates, let running handlers finish, close the connections."""
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    await app.shutdown()

@@ -8,12 +8,29 @@ import re
 
 ALLOWED = {
     # the product's name and the language switch
-    "Duban", "English", "zh", "en",
+    "Duban",
+    "English",
+    "zh",
+    "en",
     # keywords commands take literally (/invite leader, /remind before 7,3,1, /holiday add …)
-    "leader", "admin", "archive", "unarchive", "add", "workday", "remove",
-    "before", "time", "escalate", "nudges", "quiet", "digest",
+    "leader",
+    "admin",
+    "archive",
+    "unarchive",
+    "add",
+    "workday",
+    "remove",
+    "before",
+    "time",
+    "escalate",
+    "nudges",
+    "quiet",
+    "digest",
     # date and time placeholders
-    "YYYY", "MM", "DD", "HH",
+    "YYYY",
+    "MM",
+    "DD",
+    "HH",
 }
 _URL = re.compile(r"https?://\S+")
 _COMMAND = re.compile(r"/[A-Za-z_]+(?:@\w+)?")

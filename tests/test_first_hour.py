@@ -118,7 +118,7 @@ async def test_a_member_unit_cannot_overwrite_the_offices_city_wide_rank(office:
     assert "区发改局" in reply.text  # who owns the figure
     assert await points(admin, "1") == "18"  # a proposal does not count
     sent = await office.deliver()
-    (number, notice), = office.to(sent, "office")
+    ((number, notice),) = office.to(sent, "office")
     assert "【数据建议" in notice
     assert "区档案馆" in notice
     assert "95" in notice
@@ -244,7 +244,7 @@ async def test_a_blocked_unit_reaches_the_office_and_leaders_and_gets_an_answer(
     blocked = await mz.say("/progress 5 受阻 缺少编办的数据接口")
     assert "已通知办公室和领导" in blocked.text
     sent = await office.deliver()
-    (number, to_admin), = office.to(sent, "office")
+    ((number, to_admin),) = office.to(sent, "office")
     assert "【求助】区民政局" in to_admin
     assert "缺少编办的数据接口" in to_admin
     assert len(office.to(sent, "boss")) == 1
@@ -253,7 +253,7 @@ async def test_a_blocked_unit_reaches_the_office_and_leaders_and_gets_an_answer(
     assert "缺少编办的数据接口" in status.text
     answered = await admin.answer(number, "已协调编办本周提供接口")
     assert answered.ok, answered.text
-    (_, answer), = office.to(await office.deliver(), "mz")
+    ((_, answer),) = office.to(await office.deliver(), "mz")
     assert "【办公室答复】" in answer
     assert "已协调编办本周提供接口" in answer
     resolved = await admin.press("已解决")
@@ -291,7 +291,7 @@ async def _task_reminder(office: Office, unit_chat: str) -> int:
                 created_at=office.services.clock(),
             )
         )
-    (number, _), = office.to(await office.deliver(), unit_chat)
+    ((number, _),) = office.to(await office.deliver(), unit_chat)
     return number
 
 
@@ -393,9 +393,7 @@ async def test_an_item_indicator_asks_which_item_a_bare_value_is_for(dingtao: Se
 # --- 9. help per role and plan ----------------------------------------------------------------------
 
 
-async def test_help_shows_each_role_its_own_commands_with_the_plans_codes(
-    dingtao: Services, clock: FakeClock
-) -> None:
+async def test_help_shows_each_role_its_own_commands_with_the_plans_codes(dingtao: Services, clock: FakeClock) -> None:
     await load_shipped(dingtao.db, "puyang-2021", clock)
     office = Office(dingtao)
     liaison = await office.person("fgw", "liaison", "市发展改革委", plan="puyang-2021")
@@ -449,9 +447,7 @@ async def test_a_leaders_status_names_what_to_act_on(office: Office, clock: Fake
     assert "方案已于 2022-11-30 结束" in (await leader.say("/status")).text
 
 
-async def test_the_digest_never_lists_a_task_as_both_completed_and_overdue(
-    office: Office, clock: FakeClock
-) -> None:
+async def test_the_digest_never_lists_a_task_as_both_completed_and_overdue(office: Office, clock: FakeClock) -> None:
     from reminders.digest import compose_leader_digest
     from reminders.weekly import collect_digest
 

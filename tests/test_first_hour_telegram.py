@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.telegram import TelegramTransport
+from bot.telegram_transport import TelegramTransport
 from handlers.context import Services
 from reminders.sender import Sender
 from tests.conftest import FakeClock, member

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.telegram import AnyApp, TelegramBridge, TelegramTransport, split_text, start_telegram, stop_telegram
+from bot.telegram import AnyApp, TelegramBridge, split_text
+from bot.telegram_app import start_telegram, stop_telegram
+from bot.telegram_transport import TelegramTransport
 from config.settings import Settings
 from handlers.context import Services
 from models.people import create_invite, find_unit
