@@ -228,7 +228,7 @@ def sender_only_engine(db: Database, transport: RecordingTransport, scheduler: A
 
     Why a no-op sync: the benchmark's rows are not ones the plan's policy would write for today, so a
     sync would cancel them as no longer relevant. Everything else is the shipped code: start() with
-    catch-up, run_once() with Sender.send_due(), arm() / next_wake(), the digest jobs, the scheduler.
+    catch-up, run_once() with the digest step and Sender.send_due(), arm() / next_wake(), the scheduler.
     """
     from reminders.engine import ReminderEngine
     from reminders.sender import SendStats
@@ -259,7 +259,8 @@ def policy_override(zone: str, now: dt.datetime) -> dict[str, Any]:
     The benchmark may run at any hour; the plan's quiet hours (21:00-08:00) would make the sender defer
     everything. quiet_start == quiet_end is an empty window (in_quiet_hours: start <= t < end) and the
     ReminderSettings validator accepts it (send_at and digest_at are not inside it). The digest weekday
-    is moved three days ahead so that `start()`'s digest cron job cannot fire during the run.
+    is moved three days ahead so that no week's digest (an outbox row, composed in a pass) falls due
+    during the run.
     """
     weekday = (now.astimezone(ZoneInfo(zone)).weekday() + 3) % 7
     return {"quiet_start": dt.time(0, 0), "quiet_end": dt.time(0, 0), "digest_weekday": weekday}
@@ -527,8 +528,8 @@ async def child_duban(path: Path) -> dict[str, Any]:
     """In a fresh process: what a restart of Duban's engine costs with the big outbox.
 
     Measured: importing the engine's stack; open_database (as the bot opens it, schema check included);
-    engine.start() with sync() a no-op (catch-up query, a send pass that finds nothing due, next_wake()
-    + arm(), the digest cron job, scheduler.start()); then the next-due lookup alone. Not measured: the
+    engine.start() with sync() a no-op (catch-up query, a send pass that finds no digest and nothing due,
+    next_wake() + arm(), scheduler.start()); then the next-due lookup alone. Not measured: the
     real sync(), which would run the plan's policy and cancel these synthetic rows (see README).
     """
     began = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from bot.cli_voice import CliError, Voice
 from models.database import ASYNC_DRIVERS, Database, DatabaseUrlError, open_database
 
 log = logging.getLogger(__name__)
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as a webhook's secret_token."""
 
 
 def check_url(url: str) -> None:
@@ -111,3 +115,16 @@ def db_reason(exc: SQLAlchemyError) -> tuple[str, dict[str, Any]]:
     if isinstance(orig, OSError):
         return os_reason(orig)
     return "cli_db_other", {"kind": type(orig or exc).__name__}
+
+
+def check_webhook_secret(secret: str) -> None:
+    """A webhook secret Telegram accepts, or one line saying what it may contain (status 1, like
+    other settings that are wrong: the command line itself was right)."""
+    if not WEBHOOK_SECRET.fullmatch(secret):
+        raise CliError("cli_telegram_secret_invalid", length=len(secret))
+
+
+def token_rejected() -> CliError:
+    """Telegram refused the bot token: said without the token (status 1, like a database that refuses
+    the password)."""
+    return CliError("cli_telegram_token_rejected")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -11,6 +12,7 @@ from bot.cli_plans import loaded_plan
 from bot.cli_stop import to_the_end
 from bot.cli_voice import CliError, Voice, interactive, write_out
 from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
+from bot.telegram import AnyApp
 from bot.telegram_app import start_telegram, stop_telegram
 from bot.telegram_transport import TelegramTransport
 from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
@@ -21,6 +23,7 @@ from models.people import create_invite, find_unit
 from models.plans import get_plan, list_plans, load_plan
 from models.tables import utcnow
 from reminders.engine import JOB_DEFAULTS, ReminderEngine
+from reminders.guard import log_error
 from reminders.outbound import Transport
 
 DEMO_PLAN = "dingtao-2022"
@@ -77,6 +80,18 @@ async def invite(db: Database, voice: Voice, plan_id: str, target: str) -> int:
     return 0
 
 
+def engine_errors(app: AnyApp | None) -> Callable[[Exception], Awaitable[None]]:
+    """Where the reminder engine's failures go: the bot's one error handler when Telegram runs (it
+    logs them like a failed update), else the log."""
+    if app is None:
+        return log_error
+
+    async def to_the_bot(error: Exception) -> None:
+        await app.process_error(update=None, error=error)
+
+    return to_the_bot
+
+
 async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id: str | None, who: str) -> int:
     """`duban run`: the reminder engine and the digests, with Telegram when configured, else the console."""
     async with services.db.session() as session:
@@ -98,7 +113,8 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
         await bind_console_recipients(services, plan_id)
         transports.append(console_chat)
     scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
-    engine = ReminderEngine(services.db, services.clock, transports, scheduler=scheduler)
+    engine = ReminderEngine(services.db, services.clock, transports, scheduler=scheduler, on_error=engine_errors(app))
+    services.changes.subscribe(engine.wake)  # a command's change re-plans and sends at once
     await engine.start()
     try:
         if interactive() and plan_id is not None:

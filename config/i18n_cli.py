@@ -231,6 +231,16 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_run_telegram": ("Telegram：@{bot} 已上线（{mode}）。", "Telegram: serving @{bot} via {mode}."),
     "cli_mode_webhook": ("webhook", "webhook"),
     "cli_mode_polling": ("长轮询", "long polling"),
+    "cli_telegram_token_rejected": (
+        "Telegram 拒绝了 DUBAN_TELEGRAM_TOKEN 中的机器人令牌：请核对令牌（是否完整、是否已作废）后重新设置。",
+        "error: Telegram rejected the bot token in DUBAN_TELEGRAM_TOKEN; check it (complete? revoked?) and set it again.",
+    ),
+    "cli_telegram_secret_invalid": (
+        "DUBAN_TELEGRAM_SECRET_TOKEN 只能由 A–Z、a–z、0–9、_ 和 - 组成，长度 1 至 256 个字符（现为 {length} 个字符）；"
+        "不设置时督办会为每次运行生成一个。",
+        "error: DUBAN_TELEGRAM_SECRET_TOKEN may contain only A-Z, a-z, 0-9, _ and -, 1 to 256 characters "
+        "(it has {length}); leave it unset and Duban makes one for each run.",
+    ),
     # --- the console -----------------------------------------------------------------------------
     "cli_console_chart_saved": ("（图表已保存：{path}）", "(chart: {path})"),
     "cli_console_reminder_chart": ("（附图表，{size} 字节）", "(chart: {size} bytes)"),

@@ -109,4 +109,8 @@ FIGURE_MESSAGES: dict[str, tuple[str, str]] = {
     "status_no_figure": ("尚无数据的指标 {count} 项：{items}", "{count} indicator(s) with no figure yet: {items}"),
     "and_more_items": (" 等 {count} 项", " and others ({count} in all)"),
     "status_proposals": ("待确认的建议值 {count} 条（/proposals）", "{count} proposed figure(s) waiting (/proposals)"),
+    "status_undelivered": (
+        "⚠ 近 7 天有 {count} 条提醒未能送达：{units}。请为这些单位绑定联络员，或请对方重新打开与机器人的对话。",
+        "⚠ {count} reminder(s) of the last 7 days reached nobody: {units}. Bind a liaison for them, or ask them to reopen the chat with the bot.",
+    ),
 }

@@ -37,4 +37,5 @@ class Settings(BaseSettings):
     telegram_listen: str = "127.0.0.1"
     telegram_port: int = 8443
     telegram_secret_token: SecretStr | None = None
-    """Checked on every webhook request (X-Telegram-Bot-Api-Secret-Token)."""
+    """Checked on every webhook request (X-Telegram-Bot-Api-Secret-Token): 1-256 of A-Z a-z 0-9 _ -.
+    Unset, the webhook gets a random one for each run (a webhook never runs without one)."""

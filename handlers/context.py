@@ -7,8 +7,9 @@ command refuses, so a refused request changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,28 @@ from models.database import Database
 from models.tables import Member, PlanRow, UnitRow
 
 Clock = Callable[[], dt.datetime]
+log = logging.getLogger(__name__)
+
+
+class ChangeSignal:
+    """Tells whoever listens that a request committed a change (a policy, the calendar, a plan, a
+    report, a notice queued): the reminder engine re-plans and sends at once instead of at its next
+    idle wake-up. Listeners are plain callables; they must not block."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every committed change from now on."""
+        self._listeners.append(listener)
+
+    def notify(self) -> None:
+        """A change was committed. A listener that fails is logged; the request has succeeded anyway."""
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("a change listener failed")
 
 
 @dataclass(frozen=True)
@@ -29,6 +52,8 @@ class Services:
 
     db: Database
     clock: Clock
+    changes: ChangeSignal = field(default_factory=ChangeSignal, compare=False)
+    """Notified by the router after a request committed a change."""
 
 
 @dataclass

@@ -2,13 +2,18 @@
 
 `handle(services, request)` finds the command, opens one unit of work, resolves the plan and the
 speaker, runs the command and returns its reply. A `UserError` rolls the unit of work back, so a
-refused or malformed request changes nothing, and the reply says what was wrong.
+refused or malformed request changes nothing, and the reply says what was wrong. A unit of work that
+wrote anything notifies `services.changes` once committed, so the reminder engine follows at once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import basic, digest, help, help_desk, proposals, replies, reporting, schedule, scores, tasks, units
 from handlers.context import Ctx, Services
@@ -92,12 +97,32 @@ async def handle(services: Services, request: Request) -> Reply:
     """Answer one message; a refusal rolls back everything the message started."""
     async with services.db.sessions() as session:
         ctx = Ctx(services=services, session=session, request=request, now=services.clock(), lang="zh")
+        wrote = _Writes(session)
         try:
             async with session.begin():
                 await _resolve(ctx)
-                return await _dispatch(ctx, request.text)
+                reply = await _dispatch(ctx, request.text)
         except UserError as error:
             return Reply(ctx.t(error.key, **error.params), buttons=error.buttons, ok=False)
+    if wrote.seen:
+        services.changes.notify()  # committed: the reminder engine re-plans and sends now
+    return reply
+
+
+class _Writes:
+    """Whether a session wrote anything: a flush of added, changed or deleted objects, or an INSERT,
+    UPDATE or DELETE statement. A request that only reads wakes nobody."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.seen = False
+        event.listen(session.sync_session, "after_flush", self._flushed)
+        event.listen(session.sync_session, "do_orm_execute", self._executed)
+
+    def _flushed(self, *_: Any) -> None:
+        self.seen = True
+
+    def _executed(self, state: Any) -> None:
+        self.seen = self.seen or state.is_insert or state.is_update or state.is_delete
 
 
 async def _dispatch(ctx: Ctx, text: str) -> Reply:

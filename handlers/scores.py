@@ -25,6 +25,7 @@ from models.reports import (
 )
 from models.scoring import find_item, item_points, value_spec
 from models.work import blocked_assignments, list_tasks
+from reminders.listing import undelivered
 
 TOP_UNITS = 10
 TOP_TASKS = 8
@@ -194,6 +195,7 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
         pending = await pending_proposals(ctx.session, plan.id)
         if pending:
             lines.append(ctx.t("status_proposals", count=len(pending)))
+        lines += await _undelivered_lines(ctx, plan.id)
     late = Counter(a.unit for t in tasks for a in t.late_units(today))
     buttons: list[Button] = []
     if late:
@@ -208,6 +210,15 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
         lines += ["  " + task_line(ctx, t, None) for t in soon[:5]]
     rows = tuple(tuple(buttons[i : i + 3]) for i in range(0, min(len(buttons), 6), 3))
     return Reply("\n".join(lines), buttons=rows)
+
+
+async def _undelivered_lines(ctx: Ctx, plan_id: str) -> list[str]:
+    """For admins: reminders of the last week that reached nobody, by recipient."""
+    found = await undelivered(ctx.session, plan_id, ctx.now - dt.timedelta(days=7))
+    if not found:
+        return []
+    names = [f"{name or ctx.t('rem_unit_leaders')}（{count}）" for name, count in found]
+    return [ctx.t("status_undelivered", count=sum(c for _, c in found), units=_cut(ctx, names))]
 
 
 async def _unit_status(ctx: Ctx, plan: Plan, unit_id: int, unit_name: str) -> Reply:

@@ -76,15 +76,21 @@ class Database:
 
 
 def _add_missing_columns(conn: Connection) -> None:
-    """ALTER TABLE … ADD COLUMN for nullable columns a table lacks (older databases)."""
+    """ALTER TABLE … ADD COLUMN for columns a table lacks (older databases): nullable ones, and
+    required ones that have a server default (existing rows take it)."""
     inspector = inspect(conn)
     for table in SQLModel.metadata.sorted_tables:
         present = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
-            if column.name in present or not column.nullable:
+            default = column.server_default
+            if column.name in present or not (column.nullable or default is not None):
                 continue
             kind = column.type.compile(dialect=conn.dialect)
-            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+            clause = ""
+            if default is not None:
+                value = str(getattr(default, "arg", "")).replace("'", "''")
+                clause = f" NOT NULL DEFAULT '{value}'"
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}'))
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import secrets
 
-from sqlmodel import col, select
+from sqlalchemy import delete, exists, update
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import AuditEntry, ChatBlock, GroupMember, Identity, Invite, Member, UnitRow
@@ -163,13 +164,15 @@ async def redeem_invite(
     A different role than the one already held is taken only with `confirm` (BindConflict
     otherwise), and never from the plan's last admin.
     """
-    invite = (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
+    invite = await find_invite(session, code)
     if invite is None:
         raise InviteError("invite_unknown")
     if invite.used_at is not None:
         raise InviteError("invite_used")
     if invite.expires_at <= now:
         raise InviteError("invite_expired")
+    if not await _claim(session, invite, now):
+        raise InviteError("invite_used")  # someone else redeemed it a moment ago
     member = await bind_member(
         session,
         plan_id=invite.plan_id,
@@ -186,6 +189,21 @@ async def redeem_invite(
     invite.used_at, invite.used_by = now, member.id
     session.add(invite)
     return member
+
+
+async def _claim(session: AsyncSession, invite: Invite, now: dt.datetime) -> bool:
+    """Spend the invite in one conditional UPDATE; its row count says whether it was still free.
+
+    Two people presenting one code at once both pass the checks above; the database lets only one
+    UPDATE find `used_at IS NULL` (PostgreSQL re-checks the condition after the first commits, SQLite
+    lets one writer at a time), and the loser's whole unit of work is rolled back.
+    """
+    result = await session.exec(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
+        .values(used_at=now)
+    )
+    return int(result.rowcount or 0) == 1
 
 
 async def bind_member(
@@ -273,3 +291,69 @@ async def members_on_chat(session: AsyncSession, transport: str, chat_id: str) -
     """The members bound to one chat (a person's private chat, or a group)."""
     statement = select(Member).where(Member.transport == transport, Member.chat_id == chat_id)
     return list((await session.exec(statement)).all())
+
+
+def group_identity(chat_id: str) -> str:
+    """The user id a bound group has (`Request.group_id` in handlers.types builds the same)."""
+    return f"group:{chat_id}"
+
+
+async def move_chat(session: AsyncSession, transport: str, old_chat_id: str, new_chat_id: str, now: dt.datetime) -> int:
+    """A chat got a new id (Telegram: a group became a supergroup): everything bound to it follows.
+
+    Members reached in the old chat, the group's own identity (plan and language) and a block on
+    the chat move to the new id, with one audit row per plan. A group already bound again in the new
+    chat keeps that binding; the old one then reaches nobody (it stays: reports point to it).
+    History (deliveries, reports, progress) keeps the old id: those messages stay in the old chat.
+    Each change is a conditional UPDATE, so two moves at once (Telegram announces the upgrade in both
+    chats) move everything once. Returns how many members moved.
+    """
+    if old_chat_id == new_chat_id:
+        return 0
+    moved: dict[str, list[int]] = {}
+    left: dict[str, list[int]] = {}
+    for member in await members_on_chat(session, transport, old_chat_id):
+        outcome = await _follow(session, member, transport, old_chat_id, new_chat_id)
+        if outcome is not None:
+            (moved if outcome else left).setdefault(member.plan_id, []).append(member.id or 0)
+    old_user, new_user = group_identity(old_chat_id), group_identity(new_chat_id)
+    await _rekey(session, "identity", "user_id", transport, old_user, new_user)
+    await _rekey(session, "chat_block", "chat_id", transport, old_chat_id, new_chat_id)
+    for plan_id in sorted(moved.keys() | left.keys()):
+        detail: dict[str, object] = {"transport": transport, "from": old_chat_id, "to": new_chat_id}
+        detail |= {"moved": moved.get(plan_id, []), "left": left.get(plan_id, [])}
+        session.add(
+            AuditEntry(plan_id=plan_id, at=now, actor=transport, action="chat.moved", detail=json.dumps(detail))
+        )
+    await session.flush()
+    return sum(len(ids) for ids in moved.values())
+
+
+async def _follow(session: AsyncSession, member: Member, transport: str, old: str, new: str) -> bool | None:
+    """Point one member at the new chat (a bound group is renamed with it): True. False when the
+    group is already bound in the new chat (the old binding then reaches nobody). None when a
+    concurrent move got there first."""
+    values: dict[str, str] = {"chat_id": new}
+    outcome = True
+    if member.user_id == group_identity(old):
+        if await find_member(session, member.plan_id, transport, group_identity(new)) is None:
+            values["user_id"] = group_identity(new)
+        else:
+            values, outcome = {"chat_id": ""}, False
+    result = await session.exec(
+        update(Member)
+        .where(col(Member.id) == member.id, col(Member.chat_id) == old)
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return outcome if int(result.rowcount or 0) == 1 else None
+
+
+async def _rekey(session: AsyncSession, table: str, key: str, transport: str, old: str, new: str) -> None:
+    """Give a transport's row keyed `old` the key `new`, unless a row keyed `new` exists: then the
+    `old` one is dropped (the new chat's own row wins)."""
+    rows = SQLModel.metadata.tables[table]
+    other = rows.alias("other")
+    taken = exists().where(other.c.transport == transport, other.c[key] == new)
+    await session.exec(update(rows).where(rows.c.transport == transport, rows.c[key] == old, ~taken).values({key: new}))
+    await session.exec(delete(rows).where(rows.c.transport == transport, rows.c[key] == old))

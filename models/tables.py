@@ -236,7 +236,8 @@ class ReminderRow(SQLModel, table=True):
     digest_id: int | None = Field(default=None, foreign_key="digest.id")
     detail: str = "{}"
     status: str = "pending"
-    """pending, sent, folded (into a catch-up), cancelled (no longer relevant), undeliverable."""
+    """pending, sent, folded (into a catch-up, or an older week's digest_due into the newest),
+    cancelled (no longer relevant), undeliverable, done (a digest_due row whose digest was composed)."""
     created_at: dt.datetime
     sent_at: dt.datetime | None = None
     folded_into: int | None = None
@@ -245,7 +246,13 @@ class ReminderRow(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """One confirmed hand-over of a reminder to one chat, with the transport's message id."""
+    """A reminder's hand-over to one chat: written ahead as `sending`, then what came of it.
+
+    States: `sending` (committed before the request left: after a crash it is in doubt and sent
+    again), `sent` (confirmed, with the message id), `failed` (retryable; `pieces` were confirmed and
+    are never sent again), `doubt` (the answer never came: retried once), `unconfirmed` (the retry
+    was in doubt too: not sent a third time).
+    """
 
     __tablename__ = "delivery"
     __table_args__ = (
@@ -259,6 +266,9 @@ class Delivery(SQLModel, table=True):
     chat_id: str
     message_id: str
     at: dt.datetime
+    state: str = Field(default="sent", sa_column_kwargs={"server_default": "sent"})
+    pieces: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """How many pieces (picture, text parts) the chat service confirmed."""
 
 
 class OutboxState(SQLModel, table=True):
@@ -310,3 +320,16 @@ class ChatBlock(SQLModel, table=True):
     chat_id: str = Field(primary_key=True)
     reason: str
     at: dt.datetime
+
+
+class ButtonCode(SQLModel, table=True):
+    """A button's command too long for a chat service's button data, kept under a short code.
+
+    The code is derived from the command, so the same command always has the same code and a
+    restart loses nothing; rows not issued for a while are pruned (`models.button_codes`).
+    """
+
+    __tablename__ = "button_code"
+    code: str = Field(primary_key=True, max_length=32)
+    command: str
+    issued_at: dt.datetime = Field(index=True)

@@ -1,4 +1,4 @@
-"""What Duban will send in the coming days, for people and tests to read (`duban reminders`)."""
+"""What Duban will send in the coming days (`duban reminders`), and what it could not deliver."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
+from models.tables import ReminderRow, UnitRow
 from reminders.policy import Due, due_reminders
 from reminders.state import effective_policy, plan_state, work_calendar
 
@@ -35,3 +37,21 @@ def as_json(due: Due, zone: ZoneInfo) -> dict[str, Any]:
         "about": {"type": about, "code": due.subject},
         "detail": due.detail,
     }
+
+
+async def undelivered(session: AsyncSession, plan_id: str, since: dt.datetime) -> list[tuple[str, int]]:
+    """Reminders due since `since` that reached nobody, per recipient (a unit's name, or '' for the
+    leaders), most first: the office must bind someone or unblock a chat."""
+    statement = (
+        select(UnitRow.name, func.count())
+        .select_from(ReminderRow)
+        .outerjoin(UnitRow, col(UnitRow.id) == col(ReminderRow.unit_id))
+        .where(
+            ReminderRow.plan_id == plan_id,
+            ReminderRow.status == "undeliverable",
+            col(ReminderRow.due_at) >= since,
+        )
+        .group_by(UnitRow.name)
+        .order_by(func.count().desc())
+    )
+    return [(name or "", count) for name, count in (await session.exec(statement)).all()]

@@ -2,10 +2,16 @@
 
 A transport (console, Telegram, WeCom) implements `Transport.send`: it returns the message id the
 chat service confirmed, or raises `DeliveryFailed`. Only a confirmed send is recorded as delivered.
+
+A message may go out in pieces (a picture, then text cut at the service's length limit). The sender
+tells the transport how many pieces an earlier attempt already delivered (`skip`: those are never
+sent again) and hears of each confirmed piece as it comes (`on_piece`), so a crash or a failure in
+the middle of a long message re-sends only what was not confirmed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,14 +28,35 @@ class Outgoing:
     reminder_id: int | None = None
     recipient: str = ""
     """Who it is for, as people read it (a unit's name, 领导), for transports that show it."""
+    skip: int = 0
+    """Pieces an earlier attempt delivered: the transport starts after them."""
+    on_piece: Callable[[int, str], None] | None = None
+    """Called with (pieces confirmed so far, that piece's message id) after each confirmed piece."""
 
 
 class DeliveryFailed(Exception):
-    """A send that did not go through; `permanent` when retrying cannot help (chat gone, bot blocked)."""
+    """A send that did not go through.
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    `permanent`: retrying cannot help (chat gone, bot blocked). `in_doubt`: the request left but no
+    answer came (a read timeout), so it may have arrived: retried once, later, never at once.
+    `confirmed`: pieces delivered before the failure. `migrated_to`: the chat moved to a new id (a
+    Telegram group became a supergroup); the binding should follow and the send be repeated there.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        in_doubt: bool = False,
+        confirmed: int = 0,
+        migrated_to: str | None = None,
+    ) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.in_doubt = in_doubt
+        self.confirmed = confirmed
+        self.migrated_to = migrated_to
 
 
 class Transport(Protocol):
@@ -38,5 +65,6 @@ class Transport(Protocol):
     name: str
 
     async def send(self, message: Outgoing) -> str:
-        """Send `message`; return the confirmed message id, or raise DeliveryFailed."""
+        """Send `message` (from piece `message.skip` on); return the confirmed id of its last piece,
+        or raise DeliveryFailed."""
         ...

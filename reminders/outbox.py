@@ -2,8 +2,10 @@
 
 `sync_outbox` runs the pure policy over the days from where the last sync stopped to a short
 horizon ahead, inserts the reminders it has not stored yet (unique key), cancels pending ones that
-are no longer relevant (the unit finished, the figure came in), and revives cancelled ones that
-are relevant again. Nothing here sends anything.
+are no longer relevant (the unit finished, the figure came in), revives cancelled ones that are
+relevant again, and moves pending ones whose time changed (a new send time, a holiday, a new digest
+day). The weekly digest is planned here too, as one `digest_due` row per plan and week, which the
+engine turns into the digest when it falls due. Nothing here sends anything.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
 from models.tables import AuditEntry, OutboxState, ReminderRow
-from reminders.policy import KINDS, Due, due_reminders
+from reminders.policy import DIGEST_DUE, KINDS, Due, digest_dues, due_reminders
 from reminders.state import effective_policy, plan_state, work_calendar
 
 HORIZON_DAYS = 2
+PLANNED = (*KINDS, DIGEST_DUE)
+"""The kinds a sync plans, and so may change: reminders and the weekly `digest_due` rows (not the
+composed digests, catch-ups or notices)."""
 
 
 @dataclass
@@ -32,6 +37,7 @@ class SyncResult:
     added: int = 0
     cancelled: int = 0
     revived: int = 0
+    moved: int = 0
 
 
 def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -69,18 +75,20 @@ async def sync_outbox(
     warned: list[int] = []
     calendar = await work_calendar(session, plan, on_unknown_year=warned.append)
     policy = await effective_policy(session, plan)
-    wanted = {d.key: d for d in due_reminders(await plan_state(session, plan), policy, calendar, first, last)}
+    digests = digest_dues(policy, calendar, zone, first, last)
+    wanted = {d.key: d for d in due_reminders(await plan_state(session, plan), policy, calendar, first, last) + digests}
+    candidates = (
+        col(ReminderRow.plan_id) == plan.id,
+        col(ReminderRow.kind).in_(PLANNED),
+        # A week's digest row is found by its key wherever it lies: a new digest day may move it out
+        # of the days synced here (a reminder's key names its day, so it never leaves it).
+        or_(col(ReminderRow.due_at) >= local_midnight(first, zone), col(ReminderRow.key).in_([d.key for d in digests])),
+    )
+    columns = select(ReminderRow.key, ReminderRow.id, ReminderRow.status, ReminderRow.due_at)
+    tried = set((await session.exec(select(ReminderRow.id).where(*candidates, col(ReminderRow.attempts) > 0))).all())
     stored = {
-        key: (row_id or 0, status)
-        for key, row_id, status in (
-            await session.exec(
-                select(ReminderRow.key, ReminderRow.id, ReminderRow.status).where(
-                    ReminderRow.plan_id == plan.id,
-                    col(ReminderRow.due_at) >= local_midnight(first, zone),
-                    col(ReminderRow.kind).in_(KINDS),  # not digests, catch-ups or notices: the policy makes none
-                )
-            )
-        ).all()
+        key: _Stored(row_id or 0, status, due_at, row_id in tried)
+        for key, row_id, status, due_at in (await session.exec(columns.where(*candidates))).all()
     }
     result = await _reconcile(session, plan.id, wanted, stored, first_new, now)
     if state_row is None:
@@ -102,29 +110,62 @@ async def cancel_pending(session: AsyncSession, plan_id: str) -> int:
     return int(result.rowcount or 0)
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """What a sync needs to know of a stored row."""
+
+    row_id: int
+    status: str
+    due_at: dt.datetime
+    tried: bool
+    """The sender tried it already: it keeps the time the sender gave it for its retry."""
+
+
 async def _reconcile(
     session: AsyncSession,
     plan_id: str,
     wanted: dict[str, Due],
-    stored: dict[str, tuple[int, str]],
+    stored: dict[str, _Stored],
     first_new: dt.date,
     now: dt.datetime,
 ) -> SyncResult:
-    """Insert what is new, cancel what is no longer relevant, revive what is relevant again."""
+    """Insert what is new, cancel what is no longer relevant, revive what is relevant again, and move
+    what is still wanted but at another time."""
     new_rows = [_row(plan_id, due, now) for key, due in wanted.items() if key not in stored and due.day >= first_new]
-    revive = [
-        row_id
-        for key, (row_id, status) in stored.items()
-        if status == "cancelled" and key in wanted and wanted[key].due_at >= now
-    ]
-    cancel = [row_id for key, (row_id, status) in stored.items() if status == "pending" and key not in wanted]
+    revive = [s.row_id for key, s in stored.items() if s.status == "cancelled" and _revives(wanted.get(key), now)]
+    cancel = [s.row_id for key, s in stored.items() if s.status == "pending" and key not in wanted]
     for ids, status in ((revive, "pending"), (cancel, "cancelled")):
         if ids:
             await session.exec(update(ReminderRow).where(col(ReminderRow.id).in_(ids)).values(status=status))
+    moves = _moves(wanted, stored, set(revive))
+    if moves:
+        # Bulk UPDATE by primary key: one statement executed for every moved row.
+        await session.exec(update(ReminderRow), params=moves)
     if new_rows:
         # One multi-row statement: on the day 700 units fall overdue, ORM objects one by one are slow.
         await session.exec(insert(ReminderRow), params=new_rows)
-    return SyncResult(added=len(new_rows), cancelled=len(cancel), revived=len(revive))
+    return SyncResult(added=len(new_rows), cancelled=len(cancel), revived=len(revive), moved=len(moves))
+
+
+def _revives(due: Due | None, now: dt.datetime) -> bool:
+    """A cancelled row is wanted again: a reminder if its time is still ahead, a week's digest always
+    (moved away and back, it must still be composed once)."""
+    return due is not None and (due.due_at >= now or due.kind == DIGEST_DUE)
+
+
+def _moves(wanted: dict[str, Due], stored: dict[str, _Stored], revived: set[int]) -> list[dict[str, object]]:
+    """Pending rows (and revived ones) whose wanted time changed: `/remind time`, a digest day, a holiday.
+
+    A row the sender tried already keeps the time it was given for its retry.
+    """
+    return [
+        {"id": s.row_id, "due_at": wanted[key].due_at}
+        for key, s in stored.items()
+        if key in wanted
+        and (s.status == "pending" or s.row_id in revived)
+        and not s.tried
+        and s.due_at != wanted[key].due_at
+    ]
 
 
 def _row(plan_id: str, due: Due, now: dt.datetime) -> dict[str, object]:

@@ -27,6 +27,8 @@ KINDS = (
     "ongoing_progress",
 )
 LEADERS = "leaders"
+DIGEST_DUE = "digest_due"
+"""An outbox row that is never delivered itself: when due, the engine composes that week's digest."""
 
 
 @dataclass(frozen=True)
@@ -269,3 +271,47 @@ def _periodic(builder: _Builder, first: dt.date, last: dt.date) -> None:
                         )
     for (kind, day, unit_id, unit), items in asks.items():
         builder.add(kind, day, unit_id, unit, "periods", items=items)
+
+
+def digest_week(day: dt.date) -> str:
+    """The ISO week a digest belongs to ('2022-W27'): one digest per plan and week, whatever its day."""
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def digest_dues(
+    policy: ReminderSettings, calendar: WorkCalendar, zone: ZoneInfo, first: dt.date, last: dt.date
+) -> list[Due]:
+    """The weekly digests planned or due from `first` to `last` (local dates): one per ISO week.
+
+    A digest falls on the policy's weekday and time; on a holiday it moves to the next working day
+    (nobody reads a digest on a holiday, and reminders do not go out then either). Its key names the
+    week only, so a change of weekday, time or calendar moves the week's digest instead of adding one.
+    A digest planned in the range but moved past it by holidays is still listed, at its moved day.
+    """
+    found: list[Due] = []
+    monday = first - dt.timedelta(days=first.weekday() + 7 * DIGEST_SHIFT_WEEKS)
+    while monday <= last:
+        planned = monday + dt.timedelta(days=policy.digest_weekday)
+        day = _next_workday(calendar, planned)
+        if planned <= last and day >= first:  # from its planned day to its day, it touches the range
+            week = digest_week(planned)
+            due_at = dt.datetime.combine(day, policy.digest_at, tzinfo=zone).astimezone(dt.UTC)
+            found.append(
+                Due(f"{DIGEST_DUE}:{week}", due_at, day, DIGEST_DUE, None, LEADERS, week, detail={"week": week})
+            )
+        monday += dt.timedelta(days=7)
+    return found
+
+
+DIGEST_SHIFT_WEEKS = 2
+"""How far a holiday may push a digest (a Golden Week plus a weekend is under two weeks)."""
+
+
+def _next_workday(calendar: WorkCalendar, day: dt.date) -> dt.date:
+    """`day` if it is a working day, else the next one (at most DIGEST_SHIFT_WEEKS later)."""
+    for offset in range(7 * DIGEST_SHIFT_WEEKS):
+        candidate = day + dt.timedelta(days=offset)
+        if calendar.is_workday(candidate):
+            return candidate
+    return day

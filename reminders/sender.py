@@ -2,8 +2,16 @@
 
 Delivery is per recipient: a reminder to a unit with two liaisons is delivered twice, and a retry
 after a failure skips whoever already has it, so nothing is doubled. Nothing is sent in the quiet
-hours. After downtime, `catch_up` folds reminders that are too old to send one by one into a single
-catch-up message per recipient.
+hours.
+
+What a crash can double, exactly: before a message leaves, a write-ahead mark (`delivery.state =
+'sending'`) is committed; the confirmation follows through the journal (group commits). A restart
+sends again only what is still marked `sending`, i.e. what was in flight or confirmed but not yet
+recorded at the moment of the crash; at most CONCURRENCY messages. Everything else is sent exactly
+once. A read timeout is "in doubt": not retried at once, but once more by the outbox, later.
+
+Any exception while sending one row makes that row a retryable failure (logged once with the row);
+it never stops the pass.
 """
 
 from __future__ import annotations
@@ -12,45 +20,37 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
+from sqlalchemy.sql.dml import Update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.i18n import translate
-from config.plan_schema import ReminderSettings, in_quiet_hours
 from models.database import Database
-from models.notices import ADMINS, LEADERS, NOTICE
-from models.people import block_chat, blocked_chats
-from models.plans import get_plan
-from models.tables import Delivery, DigestRow, Identity, Member, ReminderRow, UnitRow
+from models.people import block_chat, move_chat
+from models.tables import Delivery, DigestRow, Member, ReminderRow, UnitRow
+from reminders.catch_up import fold_missed
 from reminders.chart import render_chart
+from reminders.journal import Journal, Write
 from reminders.outbound import DeliveryFailed, Outgoing, Transport
-from reminders.state import effective_policy
+from reminders.policy import DIGEST_DUE
+from reminders.recipients import PlanView, PlanViews, Recipient
 from reminders.texts import reminder_actions, render_reminder
 from reminders.weekly import digest_data, render_digest
 
 log = logging.getLogger(__name__)
 BATCH = 500
 CONCURRENCY = 16
-"""Messages in flight at once: different chats go in parallel, the transport's limiter paces them."""
+"""Messages in flight at once: different chats go in parallel, the transport's limiter paces them.
+Also the bound on what a crash can send twice."""
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 12
-TO_ADMINS = ("calendar_warning", "chat_blocked")
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A member who should receive a reminder, and how to reach them."""
-
-    member_id: int
-    transport: str
-    chat_id: str
-    lang: str
+DONE = ("sent", "unconfirmed")
+"""Delivery states that are never sent again."""
+NOBODY = "no member bound to receive it"
 
 
 @dataclass
@@ -82,45 +82,18 @@ class _Batch:
     now: dt.datetime
     stats: SendStats
     nobody: list[int]
-    done: set[tuple[int, int]]
+    known: dict[tuple[int, int], tuple[str, int]]
+    """(reminder, member) → (delivery state, pieces confirmed) as stored before this batch."""
     digests: dict[int, DigestRow]
 
 
 @dataclass
-class _PlanView:
-    """Per plan, for one pass: policy, zone, unit names and who receives what."""
+class _Outcome:
+    """What became of one recipient: delivered (now or before), or why not."""
 
-    policy: ReminderSettings
-    zone: ZoneInfo
-    units: dict[int, str]
-    by_unit: dict[int, list[Recipient]]
-    leaders: list[Recipient]
-    admins: list[Recipient]
-    by_member: dict[int, Recipient] = field(default_factory=dict)
-
-    def recipients(self, row: ReminderRow) -> list[Recipient]:
-        if row.kind == NOTICE:
-            return self._audience(json.loads(row.detail).get("audience", []))
-        if row.kind in TO_ADMINS:
-            return self.admins
-        if row.unit_id is None:
-            return self.leaders + [a for a in self.admins if a not in self.leaders]
-        return self.by_unit.get(row.unit_id, [])
-
-    def _audience(self, audience: list[str]) -> list[Recipient]:
-        """A notice's recipients: admins, leaders, a unit's liaisons, single members; each once."""
-        found: list[Recipient] = []
-        for entry in audience:
-            kind, _, ident = entry.partition(":")
-            if kind == ADMINS:
-                found += self.admins
-            elif kind == LEADERS:
-                found += self.leaders
-            elif kind == "unit" and ident.isdigit():
-                found += self.by_unit.get(int(ident), [])
-            elif kind == "member" and ident.isdigit() and int(ident) in self.by_member:
-                found.append(self.by_member[int(ident)])
-        return list(dict.fromkeys(found))
+    delivered: bool
+    error: str = ""
+    permanent: bool = False
 
 
 class Sender:
@@ -130,105 +103,68 @@ class Sender:
         self.db = db
         self.clock = clock
         self.transports = {t.name: t for t in transports}
-        self._views: dict[str, _PlanView] = {}
+        self.views = PlanViews(self.transports)
+        self.journal = Journal(db)
         self._charts: dict[tuple[int, str], bytes] = {}
         self._blocked: set[tuple[str, str]] = set()
-        self._writes = asyncio.Lock()
-        """One writer at a time: SQLite would otherwise make concurrent sends wait in its busy loop."""
+        """Chats found unreachable during this pass (the database knows them from the next pass on)."""
+        self._moved: dict[tuple[str, str], str] = {}
+        """Chats that moved to a new id during this pass (a group upgraded to a supergroup)."""
         self.stopping = False
         """Set on shutdown: messages in flight finish and are recorded, the rest stay pending."""
-        """Chats found unreachable during this pass (the database knows them from the next pass on)."""
-
-    async def _view(self, session: AsyncSession, plan_id: str) -> _PlanView:
-        if plan_id in self._views:
-            return self._views[plan_id]
-        found = await get_plan(session, plan_id)
-        assert found is not None
-        plan = found[1]
-        units = {
-            u.id or 0: u.name for u in (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id))).all()
-        }
-        running = select(Identity).where(col(Identity.transport).in_(list(self.transports)))
-        langs = {(i.transport, i.user_id): i.lang for i in (await session.exec(running)).all()}
-        view = _PlanView(
-            await effective_policy(session, plan), ZoneInfo(plan.timezone), units, defaultdict(list), [], []
-        )
-        blocked = await blocked_chats(session)
-        for m in (await session.exec(select(Member).where(Member.plan_id == plan_id))).all():
-            if m.transport not in self.transports or not m.chat_id or (m.transport, m.chat_id) in blocked:
-                continue
-            who = Recipient(m.id or 0, m.transport, m.chat_id, langs.get((m.transport, m.user_id), "zh"))
-            view.by_member[who.member_id] = who
-            if m.role == "liaison" and m.unit_id is not None:
-                view.by_unit[m.unit_id].append(who)
-            elif m.role == "leader":
-                view.leaders.append(who)
-            elif m.role == "admin":
-                view.admins.append(who)
-        self._views[plan_id] = view
-        return view
 
     async def send_due(self) -> SendStats:
         """Send every pending reminder whose time has come (outside quiet hours).
 
         No database transaction stays open while a transport talks to its chat service: rows are read
-        in one short transaction, each confirmed delivery is committed on its own, so stopping in
-        the middle of a burst loses no record of what was sent.
+        in one short transaction, marks and confirmations go through the journal.
         """
         stats = SendStats()
-        self._views.clear()
+        self.views.clear()
         self._charts.clear()
         stats.undeliverable += await self._mark_unreachable(self.clock())
         while True:
             now = self.clock()
             async with self.db.session() as session:
-                due = (col(ReminderRow.status) == "pending") & (col(ReminderRow.due_at) <= now)
-                plans = (await session.exec(select(ReminderRow.plan_id).where(due).distinct())).all()
-                awake = [p for p in plans if not self._quiet(await self._view(session, p), now)]
-                if len(awake) < len(plans):
-                    asleep = (
-                        select(func.count()).select_from(ReminderRow).where(due, col(ReminderRow.plan_id).not_in(awake))
-                    )
-                    stats.deferred += (await session.exec(asleep)).one()
-                rows = (
-                    await session.exec(
-                        select(ReminderRow)
-                        .where(due, col(ReminderRow.plan_id).in_(awake))
-                        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
-                        .limit(BATCH)
-                    )
-                ).all()
-                ids = [row.id or 0 for row in rows]
-                done = set(
-                    (
-                        await session.exec(
-                            select(Delivery.reminder_id, Delivery.member_id).where(col(Delivery.reminder_id).in_(ids))
-                        )
-                    ).all()
-                )
-                digest_ids = {row.digest_id for row in rows if row.digest_id is not None}
-                digests = {
-                    d.id or 0: d
-                    for d in (await session.exec(select(DigestRow).where(col(DigestRow.id).in_(digest_ids)))).all()
-                }
-            nobody: list[int] = []
+                rows, batch = await self._load_batch(session, now, stats)
             gate = asyncio.Semaphore(CONCURRENCY)
-            batch = _Batch(now, stats, nobody, done, digests)
             progressed = sum(await asyncio.gather(*(self._gated(gate, row, batch) for row in rows)))
-            if nobody:
-                async with self.db.session() as session:
-                    await session.exec(
-                        update(ReminderRow)
-                        .where(col(ReminderRow.id).in_(nobody))
-                        .values(status="undeliverable", last_error="no member bound to receive it")
-                    )
+            if batch.nobody:
+                await self.journal.write(_undeliverable(batch.nobody, NOBODY))
             if len(rows) < BATCH or progressed == 0 or self.stopping:
                 return stats
 
-    @staticmethod
-    def _quiet(view: _PlanView, now: dt.datetime) -> bool:
-        """Whether it is night for this plan: its reminders wait, other plans' do not."""
-        return in_quiet_hours(now.astimezone(view.zone).time(), view.policy.quiet_start, view.policy.quiet_end)
+    async def _load_batch(
+        self, session: AsyncSession, now: dt.datetime, stats: SendStats
+    ) -> tuple[list[ReminderRow], _Batch]:
+        """The next due rows of plans that are awake, with what is known of their deliveries."""
+        due = (
+            (col(ReminderRow.status) == "pending")
+            & (col(ReminderRow.due_at) <= now)
+            & (col(ReminderRow.kind) != DIGEST_DUE)  # composed by the engine, never sent as such
+        )
+        plans = (await session.exec(select(ReminderRow.plan_id).where(due).distinct())).all()
+        awake = [p for p in plans if not (await self.views.get(session, p)).quiet(now)]
+        if len(awake) < len(plans):
+            asleep = select(func.count()).select_from(ReminderRow).where(due, col(ReminderRow.plan_id).not_in(awake))
+            stats.deferred += (await session.exec(asleep)).one()
+        statement = (
+            select(ReminderRow)
+            .where(due, col(ReminderRow.plan_id).in_(awake))
+            .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+            .limit(BATCH)
+        )
+        rows = list((await session.exec(statement)).all())
+        ids = [row.id or 0 for row in rows]
+        known = select(Delivery.reminder_id, Delivery.member_id, Delivery.state, Delivery.pieces).where(
+            col(Delivery.reminder_id).in_(ids)
+        )
+        deliveries = {(r, m): (state, pieces) for r, m, state, pieces in (await session.exec(known)).all()}
+        digest_ids = {row.digest_id for row in rows if row.digest_id is not None}
+        digests = {
+            d.id or 0: d for d in (await session.exec(select(DigestRow).where(col(DigestRow.id).in_(digest_ids)))).all()
+        }
+        return rows, _Batch(now, stats, [], deliveries, digests)
 
     async def _mark_unreachable(self, now: dt.datetime) -> int:
         """Due reminders to units that nobody can receive for (no liaison bound on a running
@@ -245,86 +181,122 @@ class Sender:
                 col(ReminderRow.status) == "pending",
                 col(ReminderRow.due_at) <= now,
                 col(ReminderRow.unit_id).is_not(None),
+                col(ReminderRow.kind) != DIGEST_DUE,
                 col(ReminderRow.unit_id).not_in(reachable),
             )
-            .values(status="undeliverable", last_error="no member bound to receive it")
+            .values(status="undeliverable", last_error=NOBODY)
         )
         async with self.db.session() as session:
             result = await session.exec(statement)
         return int(result.rowcount or 0)
 
     async def _gated(self, gate: asyncio.Semaphore, row: ReminderRow, batch: _Batch) -> int:
+        """One row, within the concurrency bound; whatever goes wrong stays with this row."""
         async with gate:
             if self.stopping:
                 return 0
-            return await self._send_row(row, batch.now, batch.stats, batch.nobody, batch.done, batch.digests)
+            try:
+                return await self._send_row(row, batch)
+            except Exception as error:
+                log.exception("reminder %s (%s, plan %s) failed; it will be retried", row.id, row.kind, row.plan_id)
+                await self._settle_quietly(row, batch, [_Outcome(False, f"error: {error!r}")])
+                return 1
 
-    async def _send_row(
-        self,
-        row: ReminderRow,
-        now: dt.datetime,
-        stats: SendStats,
-        nobody: list[int],
-        done: set[tuple[int, int]],
-        digests: dict[int, DigestRow],
-    ) -> int:
-        view = self._views[row.plan_id]
+    async def _send_row(self, row: ReminderRow, batch: _Batch) -> int:
+        view = self.views.cached(row.plan_id)
         recipients = [w for w in view.recipients(row) if (w.transport, w.chat_id) not in self._blocked]
         if not recipients:
-            nobody.append(row.id or 0)  # marked in one statement for the whole batch
-            stats.undeliverable += 1
+            batch.nobody.append(row.id or 0)  # marked in one statement for the whole batch
+            batch.stats.undeliverable += 1
             return 1
-        errors: list[str] = []
-        permanent = 0
-        for who in recipients:
-            if (row.id or 0, who.member_id) in done:
-                continue
-            try:
-                message = self._message(row, view, who, digests)
-                if message.image is not None and who.lang != "zh":
-                    message = replace(message, image=await self._chart(digests[row.digest_id or 0], who.lang))
-                message_id = await self.transports[who.transport].send(message)
-            except DeliveryFailed as failure:
-                errors.append(f"{who.transport}:{who.chat_id}: {failure}")
-                permanent += failure.permanent
-                if failure.permanent:
-                    async with self.db.session() as session:
-                        await self._unreachable(session, row, who, str(failure), now)
-                continue
-            stats.handed.append((row.id or 0, self.clock()))
-            async with self._writes, self.db.session() as session:
-                session.add(
-                    Delivery(
-                        reminder_id=row.id or 0,
-                        member_id=who.member_id,
-                        transport=who.transport,
-                        chat_id=who.chat_id,
-                        message_id=message_id,
-                        at=self.clock(),
-                    )
-                )
-            stats.deliveries += 1
-        await self._settle(row, now, errors, permanent, stats)
+        outcomes = [await self._deliver_safely(row, view, who, batch) for who in recipients]
+        await self._settle_quietly(row, batch, outcomes)
         return 1
 
-    async def _settle(
-        self, row: ReminderRow, now: dt.datetime, errors: list[str], permanent: int, stats: SendStats
-    ) -> None:
-        """Sent when every reachable recipient has it; otherwise retried later, or given up on."""
+    async def _deliver_safely(self, row: ReminderRow, view: PlanView, who: Recipient, batch: _Batch) -> _Outcome:
+        """One recipient; an unexpected exception is a retryable failure of this recipient only."""
+        try:
+            return await self._deliver(row, view, who, batch)
+        except Exception as error:
+            log.exception("reminder %s to %s:%s failed; it will be retried", row.id, who.transport, who.chat_id)
+            return _Outcome(False, f"{who.transport}:{who.chat_id}: {error!r}")
+
+    async def _deliver(
+        self, row: ReminderRow, view: PlanView, who: Recipient, batch: _Batch, *, moved: bool = False
+    ) -> _Outcome:
+        key = (row.id or 0, who.member_id)
+        state, pieces = batch.known.get(key, ("", 0))
+        if state in DONE:
+            return _Outcome(True)
+        who = replace(who, chat_id=self._moved.get((who.transport, who.chat_id), who.chat_id))
+        message = await self._message(row, view, who, batch.digests)
+        await self.journal.write(_write_ahead(key, who, self.clock()))  # durable before the request leaves
+        journal = self.journal
+        message = replace(message, skip=pieces, on_piece=lambda n, _id: journal.post(_progress(key, n)))
+        try:
+            message_id = await self.transports[who.transport].send(message)
+        except DeliveryFailed as failure:
+            if failure.migrated_to and not moved:
+                return await self._follow(row, view, who, batch, failure.migrated_to)
+            return await self._failed(row, who, state, failure, batch.now)
+        batch.stats.handed.append((row.id or 0, self.clock()))
+        batch.stats.deliveries += 1
+        self.journal.post(_record(key, "sent", message_id, self.clock()))
+        return _Outcome(True)
+
+    async def _follow(self, row: ReminderRow, view: PlanView, who: Recipient, batch: _Batch, new: str) -> _Outcome:
+        """The chat became another (a Telegram group upgraded): move the binding, send there once."""
+        self._moved[(who.transport, who.chat_id)] = new
+        await self.journal.write(_move(who, new, self.clock()))
+        return await self._deliver(row, view, replace(who, chat_id=new), batch, moved=True)
+
+    async def _failed(
+        self, row: ReminderRow, who: Recipient, state: str, failure: DeliveryFailed, now: dt.datetime
+    ) -> _Outcome:
+        key = (row.id or 0, who.member_id)
+        if failure.in_doubt:
+            # The answer never came: retry once, later. A second doubt is not sent a third time.
+            final = state == "doubt"
+            self.journal.post(_record(key, "unconfirmed" if final else "doubt", "", self.clock(), failure.confirmed))
+            if final:
+                log.warning(
+                    "reminder %s to %s:%s unconfirmed twice; not sent again", row.id, who.transport, who.chat_id
+                )
+                return _Outcome(True)
+            return _Outcome(False, f"{who.transport}:{who.chat_id}: in doubt: {failure}")
+        self.journal.post(_record(key, "failed", "", self.clock(), failure.confirmed))
+        if failure.permanent:
+            await self._unreachable(row, who, str(failure), now)
+        return _Outcome(False, f"{who.transport}:{who.chat_id}: {failure}", permanent=failure.permanent)
+
+    async def _settle_quietly(self, row: ReminderRow, batch: _Batch, outcomes: list[_Outcome]) -> None:
+        """Settle, logging (not raising) when even that fails: the row stays pending and is retried."""
+        try:
+            await self._settle(row, batch.now, outcomes, batch.stats)
+        except Exception:
+            log.exception("reminder %s could not be settled; it stays pending", row.id)
+
+    async def _settle(self, row: ReminderRow, now: dt.datetime, outcomes: list[_Outcome], stats: SendStats) -> None:
+        """Sent when every reachable recipient has it; undeliverable when nobody can ever get it;
+        otherwise retried later, or given up on after MAX_ATTEMPTS."""
         attempts = row.attempts + 1
-        error = "; ".join(errors)
-        values: dict[str, object] = {"attempts": attempts, "last_error": error}
-        if not errors or permanent == len(errors):
+        errors = [o for o in outcomes if o.error]
+        values: dict[str, object] = {"attempts": attempts, "last_error": "; ".join(o.error for o in errors)}
+        if not errors:
             values.update(status="sent", sent_at=now)
             stats.sent += 1
+        elif all(o.permanent for o in errors):
+            reached = any(o.delivered for o in outcomes)
+            values.update(status="sent" if reached else "undeliverable", sent_at=now if reached else None)
+            stats.sent += reached
+            stats.undeliverable += not reached
         elif attempts >= MAX_ATTEMPTS:
             values.update(status="undeliverable")
             stats.undeliverable += 1
         else:
             values.update(due_at=now + RETRY_AFTER * attempts)
             stats.failed += 1
-        async with self._writes, self.db.session() as session:
-            await session.exec(update(ReminderRow).where(col(ReminderRow.id) == row.id).values(**values))
+        await self.journal.write(_settle(row.id or 0, values))
 
     async def _chart(self, digest: DigestRow, lang: str) -> bytes:
         """The digest's chart in another language than the stored (Chinese) one, drawn once per pass
@@ -334,14 +306,19 @@ class Sender:
             self._charts[key] = await asyncio.to_thread(render_chart, digest_data(digest), lang)
         return self._charts[key]
 
-    def _message(self, row: ReminderRow, view: _PlanView, who: Recipient, digests: dict[int, DigestRow]) -> Outgoing:
+    async def _message(
+        self, row: ReminderRow, view: PlanView, who: Recipient, digests: dict[int, DigestRow]
+    ) -> Outgoing:
         detail = json.loads(row.detail)
         unit = view.units.get(row.unit_id or 0, "") if row.unit_id is not None else ""
         image = None
         if row.kind == "digest":
             digest = digests[row.digest_id or 0]
             text = render_digest(digest, unit or None, who.lang)
-            image = digest.chart if row.unit_id is None else None
+            if row.unit_id is None:
+                image = (
+                    digest.chart if who.lang == "zh" or digest.chart is None else await self._chart(digest, who.lang)
+                )
         else:
             text = render_reminder(row.kind, row.subject, unit, detail, who.lang)
         return Outgoing(
@@ -353,33 +330,10 @@ class Sender:
             recipient=unit or translate(who.lang, "rem_unit_leaders"),
         )
 
-    async def _unreachable(
-        self, session: AsyncSession, row: ReminderRow, who: Recipient, reason: str, now: dt.datetime
-    ) -> None:
+    async def _unreachable(self, row: ReminderRow, who: Recipient, reason: str, now: dt.datetime) -> None:
         """Stop sending to a chat that blocked the bot or is gone, and tell the admins once."""
         self._blocked.add((who.transport, who.chat_id))
-        if not await block_chat(session, who.transport, who.chat_id, reason, now):
-            return
-        member = await session.get(Member, who.member_id)
-        unit = await session.get(UnitRow, member.unit_id) if member and member.unit_id else None
-        detail = {
-            "transport": who.transport,
-            "chat": who.chat_id,
-            "reason": reason[:200],
-            "who": unit.name if unit else (member.role if member else ""),
-            "name": member.display_name if member else "",
-        }
-        session.add(
-            ReminderRow(
-                plan_id=row.plan_id,
-                key=f"chat_blocked:{who.transport}:{who.chat_id}:{now.isoformat()}",
-                kind="chat_blocked",
-                due_at=now,
-                subject=who.chat_id,
-                detail=json.dumps(detail, ensure_ascii=False),
-                created_at=now,
-            )
-        )
+        await self.journal.write(lambda session: _tell_admins(session, row.plan_id, who, reason, now))
 
     async def next_due(self) -> dt.datetime | None:
         """When the sender should wake next: the earliest pending reminder."""
@@ -390,54 +344,102 @@ class Sender:
         return found
 
     async def catch_up(self, grace: dt.timedelta) -> int:
-        """Fold reminders missed during downtime: recent ones stay to be sent, older ones become one
-        catch-up message per recipient (unit or leaders). Returns how many were folded."""
-        now = self.clock()
-        folded = 0
+        """Fold reminders missed during downtime (see `reminders.catch_up`); returns how many."""
         async with self.db.session() as session:
-            rows = (
-                await session.exec(
-                    select(ReminderRow)
-                    .where(
-                        ReminderRow.status == "pending",
-                        col(ReminderRow.due_at) < now,
-                        col(ReminderRow.kind) != "digest",
-                    )
-                    .order_by(col(ReminderRow.due_at))
-                )
-            ).all()
-            groups: dict[tuple[str, int | None], list[ReminderRow]] = defaultdict(list)
-            for row in rows:
-                view = await self._view(session, row.plan_id)
-                same_day = row.due_at.astimezone(view.zone).date() == now.astimezone(view.zone).date()
-                if not same_day and now - row.due_at > grace:
-                    groups[(row.plan_id, row.unit_id)].append(row)
-            for (plan_id, unit_id), old in groups.items():
-                folded += await self._fold(session, plan_id, unit_id, old, now)
-        self._views.clear()
+            folded = await fold_missed(session, self.views, self.clock(), grace)
+        self.views.clear()
         return folded
 
-    async def _fold(
-        self, session: AsyncSession, plan_id: str, unit_id: int | None, old: list[ReminderRow], now: dt.datetime
-    ) -> int:
-        view = await self._view(session, plan_id)
-        items = [
-            {"day": r.due_at.astimezone(view.zone).date().isoformat(), "kind": r.kind, "subject": r.subject}
-            for r in old
-        ]
-        catch_up = ReminderRow(
+
+def _write_ahead(key: tuple[int, int], who: Recipient, now: dt.datetime) -> Write:
+    """The mark committed before a message leaves: after a crash, `sending` means in doubt."""
+
+    async def write(session: AsyncSession) -> None:
+        found = (
+            await session.exec(select(Delivery).where(Delivery.reminder_id == key[0], Delivery.member_id == key[1]))
+        ).first()
+        if found is None:
+            found = Delivery(
+                reminder_id=key[0],
+                member_id=key[1],
+                transport=who.transport,
+                chat_id=who.chat_id,
+                message_id="",
+                at=now,
+            )
+        found.state, found.chat_id, found.at = "sending", who.chat_id, now
+        session.add(found)
+
+    return write
+
+
+def _progress(key: tuple[int, int], pieces: int) -> Write:
+    async def write(session: AsyncSession) -> None:
+        await session.exec(_where(key).values(pieces=pieces))
+
+    return write
+
+
+def _record(key: tuple[int, int], state: str, message_id: str, now: dt.datetime, confirmed: int = 0) -> Write:
+    async def write(session: AsyncSession) -> None:
+        values: dict[str, object] = {"state": state, "at": now}
+        if message_id:
+            values["message_id"] = message_id
+        if confirmed:
+            values["pieces"] = confirmed
+        await session.exec(_where(key).values(**values))
+
+    return write
+
+
+def _where(key: tuple[int, int]) -> Update:
+    return update(Delivery).where(col(Delivery.reminder_id) == key[0], col(Delivery.member_id) == key[1])
+
+
+def _settle(row_id: int, values: dict[str, object]) -> Write:
+    async def write(session: AsyncSession) -> None:
+        await session.exec(update(ReminderRow).where(col(ReminderRow.id) == row_id).values(**values))
+
+    return write
+
+
+def _undeliverable(ids: list[int], reason: str) -> Write:
+    async def write(session: AsyncSession) -> None:
+        await session.exec(
+            update(ReminderRow).where(col(ReminderRow.id).in_(ids)).values(status="undeliverable", last_error=reason)
+        )
+
+    return write
+
+
+def _move(who: Recipient, new: str, now: dt.datetime) -> Write:
+    async def write(session: AsyncSession) -> None:
+        await move_chat(session, who.transport, who.chat_id, new, now)
+
+    return write
+
+
+async def _tell_admins(session: AsyncSession, plan_id: str, who: Recipient, reason: str, now: dt.datetime) -> None:
+    """Record the blocked chat; the first time, queue a notice to the plan's admins."""
+    if not await block_chat(session, who.transport, who.chat_id, reason, now):
+        return
+    member = await session.get(Member, who.member_id)
+    unit = await session.get(UnitRow, member.unit_id) if member and member.unit_id else None
+    detail = {
+        "transport": who.transport,
+        "chat": who.chat_id,
+        "reason": reason[:200],
+        "who": unit.name if unit else (member.role if member else ""),
+        "name": member.display_name if member else "",
+    }
+    session.add(
+        ReminderRow(
             plan_id=plan_id,
-            key=f"catch_up:{unit_id}:{now.isoformat()}",
-            kind="catch_up",
+            key=f"chat_blocked:{who.transport}:{who.chat_id}:{now.isoformat()}",
+            kind="chat_blocked",
             due_at=now,
-            unit_id=unit_id,
-            subject="catch_up",
-            detail=json.dumps({"items": items}, ensure_ascii=False),
+            subject=who.chat_id,
+            detail=json.dumps(detail, ensure_ascii=False),
             created_at=now,
         )
-        session.add(catch_up)
-        await session.flush()
-        for row in old:
-            row.status, row.folded_into = "folded", catch_up.id
-            session.add(row)
-        return len(old)
+    )

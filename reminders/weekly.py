@@ -2,7 +2,8 @@
 
 A stored digest keeps the points of every indicator, so next week's "change since last week" is
 measured against exactly what was said, not recomputed from a history that corrections may have
-rewritten.
+rewritten. It keeps its chart too (drawn once, in Chinese, by the caller in a worker thread, outside
+any transaction): the sender and `/digest` reuse it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
-from models.plans import expand_units, get_plan
+from models.plans import expand_units
 from models.reports import indicator_rows, load_score_board
-from models.tables import Assignment, DigestRow, ReminderRow, TaskRow, UnitRow
+from models.tables import Assignment, AuditEntry, DigestRow, ReminderRow, TaskRow, UnitRow
 from models.work import DUE_SOON_DAYS, blocked_assignments, list_tasks
-from reminders.chart import render_chart
 from reminders.digest import (
     BlockedLine,
     DigestData,
@@ -38,9 +38,12 @@ ADAPTER = TypeAdapter(DigestData)
 WEEK = dt.timedelta(days=7)
 
 
-async def _previous(session: AsyncSession, plan_id: str, before: dt.datetime) -> list[DigestRow]:
+async def _previous(session: AsyncSession, plan_id: str, before: dt.datetime) -> list[tuple[dt.datetime, str, str]]:
+    """(at, total, points) of the plan's earlier digests, oldest first: never their charts (a PNG each)."""
     statement = (
-        select(DigestRow).where(DigestRow.plan_id == plan_id, col(DigestRow.at) < before).order_by(col(DigestRow.at))
+        select(DigestRow.at, DigestRow.total, DigestRow.points_json)
+        .where(DigestRow.plan_id == plan_id, col(DigestRow.at) < before)
+        .order_by(col(DigestRow.at))
     )
     return list((await session.exec(statement)).all())
 
@@ -51,7 +54,7 @@ async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) ->
     today = now.astimezone(zone).date()
     earlier = await _previous(session, plan.id, now)
     last = earlier[-1] if earlier else None
-    previous_points = {k: Decimal(v) for k, v in json.loads(last.points_json).items()} if last else {}
+    previous_points = {k: Decimal(v) for k, v in json.loads(last[2]).items()} if last else {}
     board = await load_score_board(session, plan)
     indicators = tuple(
         IndicatorLine(
@@ -76,7 +79,7 @@ async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) ->
         for t in tasks
         if t.due_soon(today, DUE_SOON_DAYS)
     )
-    trend = tuple((d.at.astimezone(zone).date(), Decimal(d.total)) for d in earlier) + ((today, board.total),)
+    trend = tuple((at.astimezone(zone).date(), Decimal(total)) for at, total, _ in earlier) + ((today, board.total),)
     shares: dict[str, list[int]] = {}  # unit -> [done, assigned], units in the order the plan first names them
     for task in tasks:
         for share in task.assignments:
@@ -93,7 +96,7 @@ async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) ->
         max=plan.max_points,
         bonus_total=board.bonus_total,
         bonus_max=plan.bonus_points,
-        previous_total=Decimal(last.total) if last else None,
+        previous_total=Decimal(last[1]) if last else None,
         indicators=indicators,
         gates=tuple((g.code, g.name, g.met) for g in board.gates),
         completed=await _completed(session, plan.id, now - WEEK, now),
@@ -165,12 +168,11 @@ async def _missing(session: AsyncSession, plan: Plan, today: dt.date) -> tuple[M
     return tuple(out)
 
 
-async def enqueue_digest(session: AsyncSession, plan_id: str, now: dt.datetime) -> DigestRow:
-    """Store this week's digest and queue it: the whole to the leaders, each unit its own slice."""
-    found = await get_plan(session, plan_id)
-    assert found is not None
-    plan = found[1]
-    data = await collect_digest(session, plan, now)
+async def enqueue_digest(
+    session: AsyncSession, plan: Plan, data: DigestData, chart: bytes, now: dt.datetime
+) -> DigestRow:
+    """Store a composed digest with its chart and queue it: the whole to the leaders, each unit its
+    own slice. Nothing slow happens here: the caller drew the chart before opening the transaction."""
     board_points = {i.code: str(i.points) for i in data.indicators}
     digest = DigestRow(
         plan_id=plan.id,
@@ -181,7 +183,7 @@ async def enqueue_digest(session: AsyncSession, plan_id: str, now: dt.datetime) 
         bonus_total=str(data.bonus_total),
         points_json=json.dumps(board_points),
         data_json=ADAPTER.dump_json(data).decode(),
-        chart=render_chart(data),
+        chart=chart,
     )
     session.add(digest)
     await session.flush()
@@ -202,6 +204,30 @@ async def enqueue_digest(session: AsyncSession, plan_id: str, now: dt.datetime) 
             )
         )
     return digest
+
+
+async def reusable_digest(session: AsyncSession, plan: Plan, now: dt.datetime) -> DigestRow | None:
+    """The plan's last stored digest, when it still says what a digest composed now would say.
+
+    "Nothing changed" means: the digest was stored on the same local day (deadlines and "this week"
+    are counted by the day), and no audit row of the plan was written since (every change that
+    matters - a report, progress, a calendar or policy edit, a plan load - writes one). Its text and
+    its chart then stand as they are; no new chart is drawn.
+    """
+    zone = ZoneInfo(plan.timezone)
+    statement = (
+        select(DigestRow.id, DigestRow.at)
+        .where(DigestRow.plan_id == plan.id, col(DigestRow.at) <= now)
+        .order_by(col(DigestRow.at).desc(), col(DigestRow.id).desc())
+        .limit(1)
+    )
+    last = (await session.exec(statement)).first()
+    if last is None or last[1].astimezone(zone).date() != now.astimezone(zone).date():
+        return None
+    since = select(AuditEntry.id).where(AuditEntry.plan_id == plan.id, col(AuditEntry.at) >= last[1]).limit(1)
+    if (await session.exec(since)).first() is not None:
+        return None
+    return await session.get(DigestRow, last[0])  # only now its chart is read
 
 
 def digest_data(digest: DigestRow) -> DigestData:

@@ -21,6 +21,11 @@ given file name or ``application.octet-stream`` for raw bytes). ``reply_to_messa
 What the fake does *not* model: inline mode, payments, media groups, channels, MarkdownV2 entity
 parsing (only its reserved-character rule is checked), automatic entities other than ``bot_command``.
 Methods it does not implement answer ``404 Not Found: method not found`` so a test fails loudly.
+
+Fault tests (``bench.fault_bench``, ``tests/test_fault.py``) run ``duban run`` in another process
+against this server: ``FakeTelegramThread`` serves it from a thread of the test process on a fixed
+or free port, ``Faults`` makes sending calls slow, 429 or stalled (seeded, so a run can be
+repeated), and ``FakeTelegram.sends`` logs every sending call with its arrival, answer and fate.
 """
 
 from __future__ import annotations
@@ -33,19 +38,22 @@ import html
 import itertools
 import json
 import math
+import random
 import re
 import struct
+import threading
 import time
 import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
 JSONDict = dict[str, Any]
+T = TypeVar("T")
 
 # The HTTP request being answered (each request is handled in its own task, so this is per call).
 _REQUEST: contextvars.ContextVar[web.Request] = contextvars.ContextVar("request")
@@ -53,6 +61,10 @@ _REQUEST: contextvars.ContextVar[web.Request] = contextvars.ContextVar("request"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+
+SENDING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"})
+"""The calls that put something in a chat: flood limits, ``Faults`` and ``sends`` concern these."""
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 
 # Form fields that are plain strings even when they look like JSON ("123", "true"): everything else
 # sent form-encoded is JSON-decoded when it parses (PTB JSON-encodes every non-string value).
@@ -168,15 +180,20 @@ class Call:
 class ApiError(Exception):
     """Raised inside a method to answer ``{"ok": false, ...}`` like Telegram."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, status: int, description: str, retry_after: int | None = None, migrate_to_chat_id: int | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def body(self) -> JSONDict:
         answer: JSONDict = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.retry_after is not None:
+        if self.migrate_to_chat_id is not None:
+            answer["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
+        elif self.retry_after is not None:
             answer["parameters"] = {"retry_after": self.retry_after}
         return answer
 
@@ -191,6 +208,77 @@ class _Injection:
     description: str = ""
     retry_after: int | None = None
     hang: float = 0.0
+    migrate_to_chat_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Trouble on sending calls (``SENDING_METHODS``), as a real Bot API server has it at times.
+
+    Each sending call draws its fate from a generator seeded with ``seed``, the method, the chat and
+    how many sending calls that chat received before: whatever the timing and the text, the same
+    seed gives each chat the same sequence of faults (a test can choose a seed with ``draw``), and a
+    retry draws afresh. A call is
+
+    - answered 429 with a ``retry_after`` drawn from ``retry_after`` (whole seconds, inclusive), not
+      performed, with probability ``too_many``;
+    - otherwise stalled with probability ``stall``: performed at once (the message is in the chat),
+      but answered only after ``stall_seconds``, past the client's read timeout, so the client
+      cannot know it went through;
+    - and every answer (success or error) waits a ``latency`` drawn from the range, after the call
+      was performed: the network's round trip, during which a killed client never learns the result.
+    """
+
+    seed: int = 0
+    too_many: float = 0.0
+    retry_after: tuple[int, int] = (1, 3)
+    stall: float = 0.0
+    stall_seconds: float = 6.0
+    latency: tuple[float, float] = (0.0, 0.0)
+
+    def draw(self, method: str, chat_id: int | None, in_chat: int) -> tuple[str, int, float]:
+        """(fault: "" | "429" | "stall", retry_after, seconds the answer is held) for the
+        ``in_chat``-th sending call (from 1) to a chat."""
+        rng = random.Random(f"{self.seed}|{method}|{chat_id}|{in_chat}")
+        roll = rng.random()
+        latency = rng.uniform(*self.latency)
+        if roll < self.too_many:
+            return "429", rng.randint(*self.retry_after), latency
+        if roll < self.too_many + self.stall:
+            return "stall", 0, max(self.stall_seconds, latency)
+        return "", 0, latency
+
+
+@dataclass
+class SendRecord:
+    """One sending call as the server saw it: when it arrived, what it carried, what became of it.
+
+    ``performed``: the message exists in the chat (a stalled call is performed even though its
+    answer comes too late). ``answered``: when the answer was handed to the connection (``None``
+    while the call is open). ``delivered``: whether the client was still connected to read that
+    answer; a performed call that was not delivered is one the client is in doubt about.
+    """
+
+    number: int
+    method: str
+    chat_id: int | None
+    text: str | None
+    arrived: float
+    in_chat: int = 1
+    """The how-many-th sending call to this chat it is (from 1)."""
+    fault: str = ""
+    retry_after: int = 0
+    hold: float = 0.0
+    performed: bool = False
+    message_id: int | None = None
+    status: int | None = None
+    answered: float | None = None
+    delivered: bool | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """Performed, and the client read the answer saying so."""
+        return self.performed and bool(self.delivered)
 
 
 @dataclass
@@ -221,7 +309,13 @@ class FakeTelegram:
     Public state: ``token``, ``bot_id``, ``bot_username``, ``base_url``, ``base_file_url``,
     ``calls`` (every request in arrival order), ``commands_by_scope``, ``webhook_url``,
     ``webhook_secret_token``, ``webhook_params``, ``too_many``, ``limit_violations``,
-    ``internal_errors`` (exceptions inside the fake, answered 500; should stay empty).
+    ``internal_errors`` (exceptions inside the fake, answered 500; should stay empty), ``sends``
+    (every sending call as a ``SendRecord``), ``retry_windows`` (``(start, end)`` of every
+    ``retry_after`` answered to a sending call, from the moment the 429 was answered), ``faults``
+    and ``on_send`` (called with each sending call's record as it arrives, before it is handled).
+
+    ``port=0`` takes a free port; a fixed port lets a bot in another process be pointed at it
+    before the server starts (see ``FakeTelegramThread``).
 
     The bot can only send to chats the fake knows (made with ``private_chat``/``group_chat`` or seen
     in ``send_text``); others answer 400 "chat not found", as for a user who never started the bot.
@@ -253,6 +347,8 @@ class FakeTelegram:
         global_per_second: int = 30,
         group_per_minute: int = 20,
         private_interval: float = 0.9,
+        port: int = 0,
+        faults: Faults | None = None,
     ) -> None:
         self.bot_id = bot_id
         self.bot_username = bot_username
@@ -273,7 +369,14 @@ class FakeTelegram:
         self.webhook_secret_token: str | None = None
         self.webhook_params: JSONDict = {}
 
+        self.faults = faults
+        self.sends: list[SendRecord] = []
+        self.retry_windows: list[tuple[float, float]] = []
+        self.on_send: Callable[[SendRecord], None] | None = None
+        self._in_chat: dict[int | None, int] = {}
+
         self.port = 0
+        self._bind_port = port
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._call_waiters: list[asyncio.Future[None]] = []
@@ -340,7 +443,7 @@ class FakeTelegram:
         # shutdown_timeout: pending long polls and hangs end at once on close (see __aexit__).
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._bind_port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self
@@ -539,6 +642,7 @@ class FakeTelegram:
         retry_after: int | None = 1,
         description: str | None = None,
         times: int = 1,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` with an error instead of performing them.
 
@@ -547,7 +651,16 @@ class FakeTelegram:
         is sent (as ``parameters.retry_after``) only with status 429: PTB raises RetryAfter for any
         status that carries it. The default description follows the status, e.g. 429 gives
         "Too Many Requests: retry after N".
+
+        ``migrate_to_chat_id``: answer like Telegram for a group that became a supergroup (400 "Bad
+        Request: group chat was upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id``;
+        PTB raises ``ChatMigrated``). The supergroup becomes a chat the bot can send to, with the
+        old group's title.
         """
+        if migrate_to_chat_id is not None:
+            status = 400 if status == 429 else status
+            description = MIGRATED if description is None else description
+            retry_after = None
         if description is None:
             if status == 429 and retry_after is None:
                 description = "Too Many Requests"
@@ -561,6 +674,7 @@ class FakeTelegram:
                 status=status,
                 description=description,
                 retry_after=retry_after if status == 429 else None,
+                migrate_to_chat_id=migrate_to_chat_id,
             )
         )
 
@@ -574,6 +688,20 @@ class FakeTelegram:
         self._injections.append(
             _Injection(method=self._canonical(method) if method else None, times=times, hang=seconds)
         )
+
+    @property
+    def open_sends(self) -> int:
+        """Sending calls received and not yet answered (in flight at the server), at this moment."""
+        return sum(1 for record in self.sends if record.answered is None)
+
+    def sends_in_retry_windows(self, in_flight: float = 0.0) -> list[SendRecord]:
+        """Sending calls that arrived while a ``retry_after`` was running (Telegram would ban longer).
+
+        A window starts when its 429 was answered and lasts ``retry_after`` seconds. ``in_flight``
+        leaves out calls arriving within that many seconds of the start: sent before the client
+        could have read the 429.
+        """
+        return [r for r in self.sends if any(start + in_flight < r.arrived < end for start, end in self.retry_windows)]
 
     def block_chat(self, chat_id: int) -> None:
         """From now on, calls aimed at the chat answer 403 (user blocked the bot / bot was kicked)."""
@@ -597,6 +725,7 @@ class FakeTelegram:
         call = Call(entry[0] if entry else method, {}, time.monotonic())
         self.calls.append(call)
         _REQUEST.set(request)
+        record: SendRecord | None = None
         try:
             params, files, file_names = await self._read_params(request)
             call.params, call.files = params, files
@@ -605,21 +734,60 @@ class FakeTelegram:
                 raise ApiError(401, "Unauthorized")
             if entry is None:
                 raise ApiError(404, "Not Found: method not found")
-            await self._injected(call.method)
+            if call.method in SENDING_METHODS:
+                record = self._arrive(call)
+            await self._injected(call.method, params)
+            if record is not None and record.fault == "429":
+                raise ApiError(429, f"Too Many Requests: retry after {record.retry_after}", record.retry_after)
             result = await entry[1](params, files, file_names)
+            if record is not None:
+                record.performed = True
+                record.message_id = result.get("message_id") if isinstance(result, dict) else None
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.status, error.body()
         except ConnectionResetError:  # the client hung up (a bot stopping mid-poll): nobody to answer
             call.status = 499
+            if record is not None:
+                record.status, record.answered, record.delivered = 499, time.monotonic(), False
             self._wake_call_waiters()
             raise
         except Exception as error:  # a bug in the fake or a request it cannot read: visible, never silent
             self.internal_errors.append(error)
             status, body = 500, ApiError(500, f"Internal Server Error: fake_telegram failed: {error!r}").body()
+        if record is not None:
+            await self._answer_later(record, body, request)
         call.status = status
         self._wake_call_waiters()
         return web.json_response(body, status=status)
+
+    def _arrive(self, call: Call) -> SendRecord:
+        """Log a sending call as it arrives, draw its fault, and tell ``on_send``."""
+        chat_id = _chat_number(call.params.get("chat_id"))
+        raw = call.params.get("text", call.params.get("caption"))
+        text = None if raw is None else str(raw)
+        in_chat = self._in_chat[chat_id] = self._in_chat.get(chat_id, 0) + 1
+        fault, retry_after, hold = (
+            ("", 0, 0.0) if self.faults is None else self.faults.draw(call.method, chat_id, in_chat)
+        )
+        record = SendRecord(len(self.sends) + 1, call.method, chat_id, text, call.at, in_chat, fault, retry_after, hold)
+        self.sends.append(record)
+        if self.on_send is not None:
+            self.on_send(record)
+        return record
+
+    async def _answer_later(self, record: SendRecord, body: JSONDict, request: web.Request) -> None:
+        """Hold the answer for the record's latency or stall, then note whether anyone is still there."""
+        if record.hold > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), record.hold)
+        record.status = int(body.get("error_code", 200))
+        record.answered = time.monotonic()
+        transport = request.transport
+        record.delivered = transport is not None and not transport.is_closing()
+        retry_after = body.get("parameters", {}).get("retry_after")
+        if retry_after:
+            self.retry_windows.append((record.answered, record.answered + float(retry_after)))
 
     def _wake_call_waiters(self) -> None:
         for waiter in self._call_waiters:
@@ -653,7 +821,7 @@ class FakeTelegram:
                     params[name] = _decode_field(name, part)
         return params, files, file_names
 
-    async def _injected(self, method: str) -> None:
+    async def _injected(self, method: str, params: JSONDict) -> None:
         for injection in list(self._injections):
             applies = injection.method == method or (injection.method is None and method != "getUpdates")
             if not applies:
@@ -665,7 +833,16 @@ class FakeTelegram:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._closing.wait(), injection.hang)
                 continue
-            raise ApiError(injection.status, injection.description, injection.retry_after)
+            if injection.migrate_to_chat_id is not None:
+                self._supergroup_from(params.get("chat_id"), injection.migrate_to_chat_id)
+            raise ApiError(injection.status, injection.description, injection.retry_after, injection.migrate_to_chat_id)
+
+    def _supergroup_from(self, old: Any, new: int) -> None:
+        """The supergroup a group was upgraded to: the bot is in it, under the group's title."""
+        if new in self._chats:
+            return
+        group = self._chats.get(_chat_number(old) or 0, {})
+        self._chats[new] = {"id": new, "type": "supergroup", "title": group.get("title", "")}
 
     def _download(self, path: str) -> web.StreamResponse:
         prefix = f"/file/bot{self.token}/"
@@ -1106,10 +1283,81 @@ class FakeTelegram:
         return info
 
 
+class FakeTelegramThread:
+    """A ``FakeTelegram`` served from its own event loop in a background thread.
+
+    For a bot in another process (``duban run`` under a fault test): the server must answer while
+    the test's own code blocks on ``subprocess`` calls or sleeps. The fake's state belongs to that
+    loop, so read or change it only through ``call``, which runs a function there and returns its
+    result; ``on_send`` hooks run in that thread too.
+
+    ``with FakeTelegramThread(FakeTelegram(port=8081)) as server: server.call(lambda f: f.port)``
+    """
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, name="fake-telegram", daemon=True)
+        self._ready = threading.Event()
+        self._failed: BaseException | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The Bot API address for a bot's settings (``DUBAN_TELEGRAM_BASE_URL``): no ``/bot`` suffix."""
+        return f"http://127.0.0.1:{self.fake.port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        self._ready.wait()
+        if self._failed is not None:
+            self._thread.join()
+            self._loop.close()
+            raise self._failed
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.__aexit__(None, None, None), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    def call(self, function: Callable[[FakeTelegram], T], timeout: float = 30.0) -> T:
+        """Run ``function(fake)`` on the server's loop (so it sees a consistent state) and return its result."""
+
+        async def run() -> T:
+            return function(self.fake)
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self.fake.__aenter__())
+        except BaseException as error:  # handed to the starting thread, raised there
+            self._failed = error
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+
+
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
+
+
+def _chat_number(raw: Any) -> int | None:
+    """A chat_id parameter as a number (None for '@username' or nothing)."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
 
 
 def _decode_field(name: str, value: str) -> Any:

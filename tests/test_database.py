@@ -6,6 +6,7 @@ import datetime as dt
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -76,5 +77,33 @@ async def test_reports_and_scores_on_postgresql(pg_url: str) -> None:
         assert "8亿元" in history
         status = await admin.say("/status")
         assert "总分 6 / 100" in status.text
+    finally:
+        await db.close()
+
+
+async def test_an_older_database_gets_the_delivery_state_columns(tmp_path: Path) -> None:
+    """Databases made before deliveries had a state gain it, existing rows counting as sent."""
+    import sqlite3
+
+    from sqlmodel import select
+
+    from models.tables import Delivery
+
+    path = tmp_path / "old.db"
+    db = await open_database(f"sqlite:///{path}")
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("DROP TABLE delivery")
+        conn.execute(
+            "CREATE TABLE delivery (id INTEGER PRIMARY KEY, reminder_id INTEGER NOT NULL, member_id INTEGER NOT NULL,"
+            " transport VARCHAR NOT NULL, chat_id VARCHAR NOT NULL, message_id VARCHAR NOT NULL, at DATETIME NOT NULL)"
+        )
+        conn.execute("INSERT INTO delivery VALUES (1, 7, 3, 'telegram', '42', '99', '2022-06-01 02:00:00')")
+    db = await open_database(f"sqlite:///{path}")
+    try:
+        async with db.session() as session:
+            row = (await session.exec(select(Delivery))).one()
+        assert (row.state, row.pieces, row.message_id) == ("sent", 0, "99")
     finally:
         await db.close()

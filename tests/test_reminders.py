@@ -19,8 +19,10 @@ from models.tables import Delivery, DigestRow, ReminderRow
 from reminders.calendar import WorkCalendar
 from reminders.engine import ReminderEngine
 from reminders.outbound import DeliveryFailed, Outgoing
+from reminders.policy import DIGEST_DUE
 from reminders.sender import Sender
 from tests.conftest import Chat, FakeClock, member
+from tests.fake_telegram import tiny_png
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TASK5_UNITS = ["区委编办", "区民政局", "区司法局", "区审批局", "区市场监管局"]
@@ -226,7 +228,8 @@ async def test_failed_sends_are_retried_and_permanent_failures_are_not(
         rows = (
             await session.exec(select(ReminderRow).where(col(ReminderRow.key).like("before_deadline:5:%2022-06-27")))
         ).all()
-    assert {r.status for r in rows} == {"sent"}
+    # Nobody could receive them: undeliverable (the admins see it in /status), not "sent".
+    assert {r.status for r in rows} == {"undeliverable"}
     assert all("blocked" in r.last_error for r in rows)
 
 
@@ -302,8 +305,10 @@ async def test_weekly_digest_is_stored_and_measures_the_change(
 
 
 async def test_a_whole_year_runs_in_seconds_with_every_reminder_on_a_working_day(
-    dingtao: Services, people: dict[str, Chat], clock: FakeClock
+    dingtao: Services, people: dict[str, Chat], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # 52 charts would take half a minute; their drawing has its own tests.
+    monkeypatch.setattr("reminders.digest_due.render_chart", lambda data, lang="zh": tiny_png())
     transport = RecordingTransport(clock)
     engine = engine_for(dingtao, clock, transport)
     clock.set(local(2022, 1, 1, 0))
@@ -321,9 +326,15 @@ async def test_a_whole_year_runs_in_seconds_with_every_reminder_on_a_working_day
     async with dingtao.db.session() as session:
         deliveries = (await session.exec(select(Delivery.reminder_id, Delivery.member_id))).all()
         statuses = Counter((await session.exec(select(ReminderRow.status))).all())
+        weeks = Counter((await session.exec(select(ReminderRow.status).where(ReminderRow.kind == DIGEST_DUE))).all())
+        digests = (await session.exec(select(func.count()).select_from(DigestRow))).one()
     assert len(deliveries) == len(set(deliveries)) == len(transport.sent)
     assert statuses["pending"] <= 1500  # only the two days ahead are written
-    assert set(statuses) <= {"sent", "undeliverable", "pending"}
+    assert set(statuses) <= {"sent", "undeliverable", "pending", "done", "folded"}  # done, folded: weekly digests
+    # Every week one digest, on a working day: a week whose day was a holiday (Spring Festival, National
+    # Day) is folded into the next week's, sent on the first working day.
+    assert weeks["done"] == digests == len([m for _, m in transport.to("leader") if m.text.startswith("督办周报")])
+    assert digests + weeks["folded"] == 52
 
 
 async def test_an_unknown_year_falls_back_to_weekends_and_warns_the_admins_once(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -240,7 +239,8 @@ async def test_flood_answers_network_errors_and_blocked_chats(
         blocked = (await session.exec(select(ChatBlock))).all()
         rows = (await session.exec(select(ReminderRow).where(ReminderRow.kind == "deadline_day"))).all()
     assert [b.chat_id for b in blocked] == ["2002"]
-    assert {r.status for r in rows} == {"sent"}
+    # The unit whose only liaison blocked the bot got nothing: undeliverable, not "sent".
+    assert sorted(r.status for r in rows) == ["sent", "sent", "undeliverable"]
 
 
 async def test_webhook_mode_checks_the_secret(dingtao: Services, fake: FakeTelegram) -> None:
@@ -289,18 +289,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def test_callback_commands_longer_than_64_bytes_are_kept_server_side() -> None:
-    from bot.telegram import CallbackCodes
-
-    codes = CallbackCodes()
-    long = "/status " + "很长的单位名称" * 4
-    data = codes.encode(long)
-    assert len(data.encode()) <= 64
-    assert codes.decode(data) == long
-    assert codes.encode("/progress 5 done") == "/progress 5 done"
-    assert re.fullmatch(r"#\d+", data)
 
 
 async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> None:
