@@ -109,9 +109,7 @@ class TelegramTransport:
     async def _request(self, piece: _Piece) -> Message:
         bot = self.bridge.app.bot
         if piece.image is not None:
-            photo: Message = await bot.send_photo(
-                piece.chat, photo=piece.image, rate_limit_args=BULK, read_timeout=self.read_timeout
-            )
+            photo: Message = await bot.send_photo(piece.chat, photo=piece.image, rate_limit_args=BULK, **self._timeout)
             return photo
         text: Message = await bot.send_message(
             piece.chat,
@@ -119,9 +117,15 @@ class TelegramTransport:
             parse_mode=ParseMode.HTML,
             reply_markup=piece.markup,
             rate_limit_args=BULK,
-            read_timeout=self.read_timeout,
+            **self._timeout,
         )
         return text
+
+    @property
+    def _timeout(self) -> dict[str, float]:
+        """An explicit read timeout, or nothing: python-telegram-bot reads `read_timeout=None` as
+        "wait for ever", not as "the default"."""
+        return {} if self.read_timeout is None else {"read_timeout": self.read_timeout}
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,9 @@ CONCURRENCY = 16
 """Messages in flight at once: different chats go in parallel, the transport's limiter paces them.
 Also the bound on what a crash can send twice."""
 RETRY_AFTER = dt.timedelta(minutes=5)
+DOUBT_RETRY = dt.timedelta(seconds=30)
+"""A send in doubt (no answer came) is retried once, this much later: not at once (it may have
+arrived), but soon, because the rest of a long message waits for it."""
 MAX_ATTEMPTS = 12
 DONE = ("sent", "unconfirmed")
 """Delivery states that are never sent again."""
@@ -94,6 +97,7 @@ class _Outcome:
     delivered: bool
     error: str = ""
     permanent: bool = False
+    doubt: bool = False
 
 
 class Sender:
@@ -263,7 +267,7 @@ class Sender:
                     "reminder %s to %s:%s unconfirmed twice; not sent again", row.id, who.transport, who.chat_id
                 )
                 return _Outcome(True)
-            return _Outcome(False, f"{who.transport}:{who.chat_id}: in doubt: {failure}")
+            return _Outcome(False, f"{who.transport}:{who.chat_id}: in doubt: {failure}", doubt=True)
         self.journal.post(_record(key, "failed", "", self.clock(), failure.confirmed))
         if failure.permanent:
             await self._unreachable(row, who, str(failure), now)
@@ -294,7 +298,8 @@ class Sender:
             values.update(status="undeliverable")
             stats.undeliverable += 1
         else:
-            values.update(due_at=now + RETRY_AFTER * attempts)
+            later = DOUBT_RETRY if all(o.doubt for o in errors) else RETRY_AFTER * attempts
+            values.update(due_at=now + later)
             stats.failed += 1
         await self.journal.write(_settle(row.id or 0, values))
 

@@ -17,7 +17,7 @@ from handlers.context import Services
 from models.people import find_unit
 from models.tables import Delivery, Member, ReminderRow
 from reminders.outbound import DeliveryFailed, Outgoing
-from reminders.sender import CONCURRENCY, RETRY_AFTER, Sender
+from reminders.sender import CONCURRENCY, DOUBT_RETRY, RETRY_AFTER, Sender
 from tests.conftest import Chat, FakeClock, member
 
 PLAN = "dingtao-2022"
@@ -204,8 +204,9 @@ async def test_a_doubtful_send_is_retried_once_later_never_at_once(
     assert transport.calls.count("区委编办") == 1  # not retried at once
     await sender.send_due()
     assert transport.calls.count("区委编办") == 1  # nor in the next pass before its time
-    clock.set(clock() + RETRY_AFTER)
+    clock.set(clock() + DOUBT_RETRY)
     await sender.send_due()
+    assert transport.calls.count("区委编办") == 2  # once more, DOUBT_RETRY later
     # The retry of 区民政局 succeeded; 区委编办 was in doubt twice: it is not sent a third time.
     clock.set(clock() + RETRY_AFTER * 3)
     await sender.send_due()
