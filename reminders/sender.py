@@ -234,7 +234,8 @@ class Sender:
             return _Outcome(True)
         who = replace(who, chat_id=self._moved.get((who.transport, who.chat_id), who.chat_id))
         message = await self._message(row, view, who, batch.digests)
-        await self.journal.write(_write_ahead(key, who, self.clock()))  # durable before the request leaves
+        mark = _write_ahead(key, who, self.clock(), exists=key in batch.known or moved)
+        await self.journal.write(mark)  # durable before the request leaves
         journal = self.journal
         message = replace(message, skip=pieces, on_piece=lambda n, _id: journal.post(_progress(key, n)))
         try:
@@ -356,24 +357,24 @@ class Sender:
         return folded
 
 
-def _write_ahead(key: tuple[int, int], who: Recipient, now: dt.datetime) -> Write:
+def _write_ahead(key: tuple[int, int], who: Recipient, now: dt.datetime, *, exists: bool) -> Write:
     """The mark committed before a message leaves: after a crash, `sending` means in doubt."""
 
     async def write(session: AsyncSession) -> None:
-        found = (
-            await session.exec(select(Delivery).where(Delivery.reminder_id == key[0], Delivery.member_id == key[1]))
-        ).first()
-        if found is None:
-            found = Delivery(
+        if exists:
+            await session.exec(_where(key).values(state="sending", chat_id=who.chat_id, at=now))
+            return
+        session.add(
+            Delivery(
                 reminder_id=key[0],
                 member_id=key[1],
                 transport=who.transport,
                 chat_id=who.chat_id,
                 message_id="",
                 at=now,
+                state="sending",
             )
-        found.state, found.chat_id, found.at = "sending", who.chat_id, now
-        session.add(found)
+        )
 
     return write
 
