@@ -29,14 +29,16 @@ from sqlmodel import col, select
 
 from config.i18n import translate
 from handlers.context import Services
-from handlers.router import handle
+from handlers.conversation import Conversation
 from handlers.types import Button, Reply, Request
 from models.people import bind_member, find_member, find_unit
 from models.plans import get_plan
-from models.tables import Identity, UnitRow
+from models.tables import UnitRow
 from reminders.outbound import Outgoing
 
 TRANSPORT = "console"
+UNLIMITED = 1 << 20
+"""Console buttons are numbered, their commands kept in memory: no length limit."""
 ENGLISH = "en"  # exceptions carry English text, for logs
 REMINDER_REF = re.compile(r"^#?(?P<number>\d+)\.(?P<index>\d+)$|^#(?P<reply_to>\d+)(?:\s+(?P<text>.*))?$", re.S)
 """'3.1' or '#3.1' presses button 1 of reminder 3; '#3 text' answers reminder 3."""
@@ -269,20 +271,15 @@ def render(reply: Reply, lang: str = "zh") -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
-async def _speaker_lang(services: Services, user_id: str, default: str) -> str:
-    """The language the speaker chose with /lang (the reply is in it), else the console's."""
-    async with services.db.session() as session:
-        found = await session.get(Identity, (TRANSPORT, user_id))
-    return found.lang if found is not None else default
-
-
 async def _answer(services: Services, request: Request, lang: str, write: Callable[[str], None]) -> list[Button]:
-    """Answer one message and show the reply; Ctrl-C while it is handled lets it finish and be shown first."""
-    handling = asyncio.ensure_future(handle(services, request))
+    """Answer one message and show the reply in the speaker's language (their /lang, else the
+    console's); Ctrl-C while it is handled lets it finish and be shown first."""
+    chat = Conversation(services, TRANSPORT, limit=UNLIMITED)
+    handling = asyncio.ensure_future(chat.message(request))
     try:
         await asyncio.shield(handling)
     finally:
-        shown, buttons = render(await handling, await _speaker_lang(services, request.user_id, lang))
+        shown, buttons = render((await handling).reply, await chat.language(request.user_id) or lang)
         write(shown)
     return buttons
 

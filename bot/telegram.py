@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -23,10 +22,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bot.telegram_commands import set_commands_for_chat
 from config.i18n import translate
 from handlers.context import Services
-from handlers.router import handle
-from handlers.types import Button, Reply, Request
-from models.button_codes import code_for, command_for, is_code, keep_codes
-from models.people import move_chat
+from handlers.conversation import Conversation
+from handlers.types import Reply, Request
 
 log = logging.getLogger(__name__)
 TRANSPORT = "telegram"
@@ -70,52 +67,13 @@ def as_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def fits_callback(command: str) -> bool:
-    """Whether a command fits Telegram's callback_data as it is (else it goes under a stored code)."""
-    return len(command.encode()) <= MAX_CALLBACK
-
-
-class CallbackCodes:
-    """Callback data for buttons: the command itself when it fits Telegram's 64 bytes, else a short
-    code kept in the database (`models.button_codes`), so buttons still work after a restart.
-
-    `encode` is pure (the code is a hash of the command); `save` must store the long commands of a
-    message before it goes out, or pressing their buttons says they expired.
-    """
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    def encode(self, command: str) -> str:
-        """The callback data of a button sending `command`."""
-        return command if fits_callback(command) else code_for(command)
-
-    async def save(self, commands: Iterable[str]) -> None:
-        """Keep the commands that need a code (one short transaction, and only when there are any)."""
-        long = sorted({command for command in commands if not fits_callback(command)})
-        if long:
-            async with self.services.db.session() as session:
-                await keep_codes(session, long, self.services.clock())
-
-    async def decode(self, data: str) -> str | None:
-        """The command a pressed button sends; None for a code that is unknown or has expired."""
-        if not is_code(data):
-            return data
-        async with self.services.db.session() as session:
-            return await command_for(session, data, self.services.clock())
-
-
-def keyboard(rows: list[list[tuple[str, str]]], codes: CallbackCodes) -> InlineKeyboardMarkup | None:
-    """Inline buttons whose callback data is the command they send (saved first: `CallbackCodes.save`)."""
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Inline buttons from rows of (label, callback data) (`Conversation.buttons` made the data)."""
     if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=codes.encode(command)) for label, command in row] for row in rows]
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
-
-
-def _button_rows(buttons: tuple[tuple[Button, ...], ...]) -> list[list[tuple[str, str]]]:
-    return [[(b.label, b.command) for b in row] for row in buttons]
 
 
 class TelegramBridge:
@@ -124,7 +82,7 @@ class TelegramBridge:
     def __init__(self, services: Services, app: AnyApp) -> None:
         self.services = services
         self.app = app
-        self.codes = CallbackCodes(services)
+        self.chat = Conversation(services, TRANSPORT, limit=MAX_CALLBACK)
 
     def install(self) -> None:
         """Register the handlers (order matters: commands before plain text) and the error handler."""
@@ -168,10 +126,10 @@ class TelegramBridge:
         request = self._request(update, message.text)
         if request is None:
             return
-        reply = await handle(self.services, request)
-        chat_id = await self.answer(int(request.chat_id), reply, reply_to=message.message_id)
-        if reply.ok and request.text.split(maxsplit=1)[0].split("@")[0].lower() in ("/bind", "/start", "/lang"):
-            await set_commands_for_chat(self.app.bot, self.services, TRANSPORT, str(chat_id))
+        answer = await self.chat.message(request)
+        chat_id = await self.answer(int(request.chat_id), answer.reply, reply_to=message.message_id)
+        if answer.menu_changed:
+            await set_commands_for_chat(self.app.bot, await self.chat.menu_role(str(chat_id)), chat_id)
 
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A reply to one of our messages: to a reminder, it is progress on that task."""
@@ -182,7 +140,8 @@ class TelegramBridge:
             return
         request = self._request(update, message.text, reply_to=str(message.reply_to_message.message_id))
         if request is not None:
-            await self.answer(int(request.chat_id), await handle(self.services, request), reply_to=message.message_id)
+            answer = await self.chat.message(request)
+            await self.answer(int(request.chat_id), answer.reply, reply_to=message.message_id)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Plain text in a private chat: the router says politely that commands start with '/'."""
@@ -191,23 +150,22 @@ class TelegramBridge:
             return
         request = self._request(update, message.text)
         if request is not None:
-            await self.answer(int(request.chat_id), await handle(self.services, request))
+            await self.answer(int(request.chat_id), (await self.chat.message(request)).reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button sends its command as the presser; progress buttons then edit the message."""
         query = update.callback_query
         if query is None or query.data is None:
             return
-        command = await self.codes.decode(query.data)
-        request = self._request(update, command) if command else None
-        if command is None or request is None:
+        request = self._request(update, "")
+        answer = await self.chat.press(request, query.data) if request is not None else None
+        if answer is None:
             await query.answer(translate("zh", "telegram_button_expired"))
             return
-        reply = await handle(self.services, request)
-        first_line = reply.text.split("\n", 1)[0]
-        await query.answer(first_line[:190])
+        reply = answer.reply
+        await query.answer(reply.text.split("\n", 1)[0][:190])
         message = query.message
-        if reply.ok and command.startswith("/progress") and isinstance(message, Message) and message.text:
+        if answer.settles_message and isinstance(message, Message) and message.text:
             edited = f"{message.text}\n\n✅ {reply.text}"
             await message.edit_text(as_html(split_text(edited)[0]), parse_mode=ParseMode.HTML)
             return
@@ -225,12 +183,8 @@ class TelegramBridge:
             await self.follow_chat(message.migrate_from_chat_id, message.chat.id)
 
     async def follow_chat(self, old_chat_id: int, new_chat_id: int) -> int:
-        """Move what is bound to a chat to its new id (`models.people.move_chat`); how many members moved."""
-        async with self.services.db.session() as session:
-            moved = await move_chat(session, TRANSPORT, str(old_chat_id), str(new_chat_id), self.services.clock())
-        if moved:
-            log.info("chat %s is now %s: %d binding(s) moved", old_chat_id, new_chat_id, moved)
-        return moved
+        """Move what is bound to a chat to its new id; how many members moved."""
+        return await self.chat.chat_moved(str(old_chat_id), str(new_chat_id))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one error handler: log the failure with its update, apologise briefly, never a traceback."""
@@ -255,9 +209,7 @@ class TelegramBridge:
 
     async def send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message:
         """A reply as one or more HTML messages; the picture first, buttons under the last piece."""
-        rows = _button_rows(reply.buttons)
-        await self.codes.save(command for row in rows for _, command in row)
-        markup = keyboard(rows, self.codes)
+        markup = keyboard(await self.chat.buttons(reply.buttons))
         if reply.image:
             await self.app.bot.send_photo(chat_id, photo=reply.image)
         pieces = split_text(reply.text)

@@ -9,9 +9,6 @@ from __future__ import annotations
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from handlers.context import Services
-from models.people import members_on_chat
-
 # (command, Chinese description, English description)
 ENTRY = [
     ("start", "开始 / 我的身份", "start / who am I"),
@@ -76,15 +73,12 @@ async def set_default_commands(bot: Bot) -> None:
     await _set(bot, ENTRY, BotCommandScopeDefault())
 
 
-async def set_commands_for_chat(bot: Bot, services: Services, transport: str, chat_id: str) -> None:
-    """A bound chat's menu: the widest role bound to it (admin over leader over liaison)."""
-    async with services.db.session() as session:
-        roles = {m.role for m in await members_on_chat(session, transport, chat_id)}
-    role = next((r for r in ("admin", "leader", "liaison") if r in roles), None)
+async def set_commands_for_chat(bot: Bot, role: str | None, chat_id: int) -> None:
+    """A bound chat's menu: the commands of its widest role (`Conversation.menu_role`)."""
     if role is None:
         return
     try:
-        await _set(bot, ROLE_COMMANDS[role], BotCommandScopeChat(int(chat_id)))
+        await _set(bot, ROLE_COMMANDS[role], BotCommandScopeChat(chat_id))
     except TelegramError:
         # A menu is a convenience; a chat we cannot reach must not stop the bot.
         return

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.telegram import TRANSPORT, TelegramBridge, as_html, keyboard, split_text
 from bot.telegram_limits import BULK
+from handlers.types import Button
 from reminders.outbound import DeliveryFailed, Outgoing
 
 SEND_TRIES = 3
@@ -60,8 +61,8 @@ class TelegramTransport:
 
     async def send(self, message: Outgoing) -> str:
         """Send the pieces not yet confirmed; return the last piece's message id."""
-        await self.bridge.codes.save(command for _, command in message.actions)  # long button commands
-        pieces = self._pieces(message)
+        rows = await self.bridge.chat.buttons((tuple(Button(label, command) for label, command in message.actions),))
+        pieces = self._pieces(message, [row for row in rows if row])
         last = ""
         for index in range(message.skip, len(pieces)):
             last = str((await self._piece(pieces[index], index)).message_id)
@@ -69,14 +70,13 @@ class TelegramTransport:
                 message.on_piece(index + 1, last)
         return last
 
-    def _pieces(self, message: Outgoing) -> list[_Piece]:
-        """One request each: the picture first, buttons under the last text piece."""
+    def _pieces(self, message: Outgoing, rows: list[list[tuple[str, str]]]) -> list[_Piece]:
+        """One request each: the picture first, buttons (label, data) under the last text piece."""
         chat = int(message.chat_id)
-        rows = [[(label, command) for label, command in message.actions]] if message.actions else []
         texts = split_text(message.text)
         pieces = [_Piece(chat, image=message.image)] if message.image else []
         for index, text in enumerate(texts):
-            markup = keyboard(rows, self.bridge.codes) if index == len(texts) - 1 else None
+            markup = keyboard(rows) if index == len(texts) - 1 else None
             pieces.append(_Piece(chat, text=text, markup=markup))
         return pieces
 

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.telegram import MAX_CALLBACK, CallbackCodes
+from bot.telegram import MAX_CALLBACK
 from bot.telegram_app import start_telegram, stop_telegram
 from handlers.context import Services
+from handlers.conversation import Conversation
 from handlers.router import handle
 from handlers.types import Request
 from models.button_codes import TTL, code_for, command_for, keep_codes
@@ -71,22 +72,26 @@ async def test_a_long_button_pressed_after_a_restart_still_sends_its_command(
 
 async def test_the_same_command_keeps_one_code_and_old_codes_are_pruned(dingtao: Services, clock: FakeClock) -> None:
     first = "/status " + "很长的单位名称" * 4
-    codes = CallbackCodes(dingtao)
+    codes = Conversation(dingtao, "telegram", limit=MAX_CALLBACK)
     for _ in range(3):
-        await codes.save([first])
+        await codes.keep([first])
     assert await rows(dingtao.db) == 1
-    assert CallbackCodes(dingtao).encode(first) == codes.encode(first) == code_for(first)
-    assert codes.encode("/progress 5 done") == "/progress 5 done"  # short commands need no code
-    await codes.save(["/progress 5 done"])
+    assert (
+        Conversation(dingtao, "telegram", limit=MAX_CALLBACK).data_for(first)
+        == codes.data_for(first)
+        == code_for(first)
+    )
+    assert codes.data_for("/progress 5 done") == "/progress 5 done"  # short commands need no code
+    await codes.keep(["/progress 5 done"])
     assert await rows(dingtao.db) == 1
-    assert await codes.decode(codes.encode(first)) == first
+    assert await codes.command_for(codes.data_for(first)) == first
     start = clock()
     for day in range(0, 400, 10):  # a new long command every ten days for more than a year
         clock.set(start + dt.timedelta(days=day))
-        await codes.save([f"/status 单位{day:03d} " + "很长的名称" * 4])
+        await codes.keep([f"/status 单位{day:03d} " + "很长的名称" * 4])
     assert await rows(dingtao.db) == TTL.days // 10 + 1  # only the last half year's
-    assert await codes.decode(code_for(first)) is None  # issued more than half a year ago
-    assert await codes.decode("#1") is None  # a code of the old in-memory kind
+    assert await codes.command_for(code_for(first)) is None  # issued more than half a year ago
+    assert await codes.command_for("#1") is None  # a code of the old in-memory kind
 
 
 async def test_a_code_issued_again_lives_on_and_an_unpruned_old_one_is_expired(dingtao: Services) -> None:
