@@ -15,6 +15,8 @@ from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_rec
 from bot.telegram import AnyApp
 from bot.telegram_app import start_telegram, stop_telegram
 from bot.telegram_transport import TelegramTransport
+from bot.wecom import WeComTransport
+from bot.wecom_app import start_wecom, stop_wecom
 from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
 from config.settings import Settings
 from handlers.context import Services
@@ -99,7 +101,8 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
     if plan_id is None and len(loaded) == 1:
         plan_id = loaded[0]
     telegram = settings.telegram_token is not None
-    if plan_id is not None and plan_id not in loaded or (plan_id is None and not telegram):
+    chat_service = telegram or settings.wecom
+    if plan_id is not None and plan_id not in loaded or (plan_id is None and not chat_service):
         raise CliError("cli_run_needs_plan", 2, loaded=", ".join(loaded) or voice.t("cli_run_none_loaded"))
     console_chat = ConsoleTransport(write=write_out, lang=voice.lang)
     transports: list[Transport] = []
@@ -109,7 +112,12 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
         transports.append(TelegramTransport(bridge))
         mode = voice.t("cli_mode_webhook" if settings.telegram_webhook_url else "cli_mode_polling")
         voice.out("cli_run_telegram", bot=app.bot.username, mode=mode)
-    elif plan_id is not None:
+    wecom = None
+    if settings.wecom:
+        wecom = await start_wecom(settings, services)
+        transports.append(WeComTransport(wecom.bridge))
+        voice.out("cli_run_wecom", address=wecom.address)
+    if not chat_service and plan_id is not None:
         await bind_console_recipients(services, plan_id)
         transports.append(console_chat)
     scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
@@ -130,4 +138,6 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
         await to_the_end(engine.shutdown())  # sends in flight finish; pending reminders wait in the outbox
         if app is not None:
             await to_the_end(stop_telegram(app))
+        if wecom is not None:
+            await to_the_end(stop_wecom(wecom))
     return 0

@@ -229,6 +229,7 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli_run_waiting": ("督办已启动；Ctrl-C 或 SIGTERM 停止。", "Duban running; Ctrl-C or SIGTERM stops."),
     "cli_run_telegram": ("Telegram：@{bot} 已上线（{mode}）。", "Telegram: serving @{bot} via {mode}."),
+    "cli_run_wecom": ("企业微信：自建应用已上线，回调地址 {address}。", "WeCom: the app is serving its callback at {address}."),
     "cli_mode_webhook": ("webhook", "webhook"),
     "cli_mode_polling": ("长轮询", "long polling"),
     "cli_telegram_token_rejected": (

@@ -39,3 +39,24 @@ class Settings(BaseSettings):
     telegram_secret_token: SecretStr | None = None
     """Checked on every webhook request (X-Telegram-Bot-Api-Secret-Token): 1-256 of A-Z a-z 0-9 _ -.
     Unset, the webhook gets a random one for each run (a webhook never runs without one)."""
+
+    wecom_corp_id: str | None = None
+    """The enterprise's corp id (我的企业 → 企业ID); with the agent id and secret it turns WeCom on."""
+    wecom_agent_id: int | None = None
+    """The self-built app's AgentId (应用管理 → 自建应用)."""
+    wecom_secret: SecretStr | None = None
+    """The app's Secret, for access tokens. Never logged."""
+    wecom_token: SecretStr | None = None
+    """The callback Token (接收消息 → API接收), for signatures. Never logged."""
+    wecom_aes_key: SecretStr | None = None
+    """The callback EncodingAESKey (43 characters). Never logged."""
+    wecom_listen: str = "127.0.0.1:8080"
+    """host:port where the callback (`/wecom/callback`) listens, behind the office's reverse proxy."""
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    """WeCom's API root (tests point it at a local server)."""
+
+    @property
+    def wecom(self) -> bool:
+        """Whether the WeCom self-built app is configured (all five values)."""
+        values = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
+        return all(v is not None for v in values)

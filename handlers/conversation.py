@@ -19,6 +19,7 @@ from handlers.types import Button, Reply, Request
 from models.button_codes import code_for, command_for, is_code, keep_codes
 from models.people import members_on_chat, move_chat
 from models.tables import Identity
+from reminders.replies import last_delivered
 
 log = logging.getLogger(__name__)
 MENU_COMMANDS = ("/bind", "/start", "/lang")
@@ -51,8 +52,15 @@ class Conversation:
         self.transport = transport
         self.limit = limit
 
-    async def message(self, request: Request) -> Answer:
-        """A message in, one answer out (a refusal is an answer too)."""
+    async def message(self, request: Request, *, reply_to_last: bool = False) -> Answer:
+        """A message in, one answer out (a refusal is an answer too).
+
+        `reply_to_last`: the service has no replies (WeCom), so a message without a command answers
+        the last reminder this chat received, as a reply would on Telegram.
+        """
+        if reply_to_last and request.reply_to is None and not request.text.startswith("/"):
+            async with self.services.db.session() as session:
+                request = replace(request, reply_to=await last_delivered(session, self.transport, request.chat_id))
         reply = await handle(self.services, request)
         return Answer(reply, menu_changed=reply.ok and command_name(request.text) in MENU_COMMANDS)
 

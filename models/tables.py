@@ -333,3 +333,14 @@ class ButtonCode(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=32)
     command: str
     issued_at: dt.datetime = Field(index=True)
+
+
+class InboundSeen(SQLModel, table=True):
+    """An incoming message or event already taken in, by the service's own identity (WeCom's MsgId,
+    or an event's sender, time and kind): a retry or a replay after a restart is recognised and
+    ignored. Pruned after a week (`models.inbound`)."""
+
+    __tablename__ = "inbound_seen"
+    transport: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=200)
+    at: dt.datetime = Field(index=True)
