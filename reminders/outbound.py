@@ -32,6 +32,8 @@ class Outgoing:
     """Pieces an earlier attempt delivered: the transport starts after them."""
     on_piece: Callable[[int, str], None] | None = None
     """Called with (pieces confirmed so far, that piece's message id) after each confirmed piece."""
+    mentions: tuple[str, ...] = ()
+    """WeCom user ids of the people concerned (a unit's liaisons), for a group robot to @-mention."""
 
 
 class DeliveryFailed(Exception):
