@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
@@ -27,7 +27,7 @@ from bot.wecom_crypto import CallbackRejected, Incoming, WeComCrypto, check_fres
 from config.i18n import translate
 from handlers.context import Services
 from handlers.conversation import Answer, Conversation
-from handlers.types import Button, Reply, Request
+from handlers.types import Attachment, Button, Reply, Request
 from models.inbound import first_time
 from reminders.outbound import DeliveryFailed, Outgoing
 
@@ -127,6 +127,11 @@ class WeComBridge:
             await self.send_reply(user, (await self.chat.message(request, reply_to_last=True)).reply)
         elif incoming.msg_type == "event" and incoming.event == "template_card_event" and incoming.event_key:
             await self._pressed(incoming)
+        elif incoming.msg_type in ("image", "file") and incoming.media_id:
+            data, name = await self.api.download(incoming.media_id)
+            attachment = Attachment(incoming.file_name or name or f"{incoming.msg_type}", data)
+            request = replace(_request(user, "", incoming.msg_id or ""), attachment=attachment)
+            await self.send_reply(user, (await self.chat.message(request)).reply)
         elif incoming.msg_type == "event" and incoming.event == "enter_agent":
             await self.send_reply(user, (await self.chat.message(_request(user, "/start", ""))).reply)
         else:

@@ -13,6 +13,14 @@ MAX_MESSAGE_CHARS = 2000
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file someone sent: its name as they gave it (never used as a path) and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Request:
     """Who said what, where: the only input a command sees."""
 
@@ -27,6 +35,8 @@ class Request:
     """A plan the transport fixes (the console's --plan); otherwise the user's current plan."""
     group: bool = False
     """Said in a group chat: a group can be bound as a whole (a leaders' group, a unit's group)."""
+    attachment: Attachment | None = None
+    """A file or picture sent with the message, as the chat service delivered it."""
 
     @property
     def group_id(self) -> str:

@@ -181,3 +181,18 @@ async def test_a_message_without_a_command_answers_the_last_reminder(
     async with dingtao.db.session() as session:
         notes = (await session.exec(select(ProgressEvent))).all()
     assert any("下周完成" in (n.note or "") for n in notes)
+
+
+async def test_a_file_sent_to_the_app_is_downloaded_and_answered_honestly(dingtao: Services, wecom: WeCom) -> None:
+    await member(dingtao, "dingtao-2022", LIAISON, "liaison", "区民政局", transport="wecom")
+    wecom.fake.seed_media("MEDIA-1", b"%PDF-1.4 evidence" * 100, "信用承诺书.pdf")
+    inner = (
+        f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{LIAISON}]]></FromUserName>"
+        f"<CreateTime>{NOW}</CreateTime><MsgType><![CDATA[file]]></MsgType><MediaId><![CDATA[MEDIA-1]]></MediaId>"
+        "<FileName><![CDATA[信用承诺书.pdf]]></FileName><MsgId>88001</MsgId><AgentID>1000002</AgentID></xml>"
+    )
+    assert await wecom.post(inner) == 200
+    assert any(call.path == "media/get" for call in wecom.fake.calls)
+    said = wecom.said_to(LIAISON)[-1]
+    assert "信用承诺书.pdf" in said
+    assert "2 KB" in said
