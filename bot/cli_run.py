@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli_plans import loaded_plan
 from bot.cli_stop import to_the_end
@@ -16,13 +17,17 @@ from bot.telegram import AnyApp
 from bot.telegram_app import start_telegram, stop_telegram
 from bot.telegram_transport import TelegramTransport
 from bot.wecom import WeComTransport
+from bot.wecom_api import quiet_httpx
 from bot.wecom_app import start_wecom, stop_wecom
+from bot.wecom_robot import RobotSender, RobotTransport
+from config.i18n import translate
 from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
 from config.settings import Settings
 from handlers.context import Services
 from models.database import Database
 from models.people import create_invite, find_unit
 from models.plans import get_plan, list_plans, load_plan
+from models.robots import LEADERS, bind_robot, plan_robots, robot_keys, webhook_key
 from models.tables import utcnow
 from reminders.engine import JOB_DEFAULTS, ReminderEngine
 from reminders.guard import log_error
@@ -82,6 +87,40 @@ async def invite(db: Database, voice: Voice, plan_id: str, target: str) -> int:
     return 0
 
 
+async def start_robots(services: Services, settings: Settings, voice: Voice) -> RobotTransport:
+    """The group robots' transport, always running: a robot bound with /robot while Duban runs is
+    reached without a restart, and a run with no robot bound never calls WeCom.
+
+    DUBAN_WECOM_LEADERS_ROBOT becomes the leaders' robot of every active plan (bound again only when
+    its key changed). Every bound key is masked in the logs from now on.
+    """
+    key = None
+    if settings.wecom_leaders_robot is not None:
+        try:
+            key = webhook_key(settings.wecom_leaders_robot.get_secret_value())
+        except ValueError:
+            raise CliError("cli_bad_leaders_robot", 2) from None
+    async with services.db.session() as session:
+        if key is not None:
+            await _bind_leaders_robot(session, key, services.clock())
+        keys = await robot_keys(session)
+    transport = RobotTransport(RobotSender(settings.wecom_api_base))
+    transport.hide(*keys)
+    quiet_httpx()
+    if keys:
+        voice.out("cli_run_robots", count=len(keys))
+    return transport
+
+
+async def _bind_leaders_robot(session: AsyncSession, key: str, now: dt.datetime) -> None:
+    for row in await list_plans(session):
+        bound = {m.unit_id: m.chat_id for m in await plan_robots(session, row.id)}
+        if row.archived_at is None and bound.get(None) != key:
+            name = translate("zh", "robot_name", who=translate("zh", "robot_leaders"))
+            actor = f"settings:{LEADERS}"
+            await bind_robot(session, plan_id=row.id, unit_id=None, key=key, name=name, actor=actor, now=now)
+
+
 def engine_errors(app: AnyApp | None) -> Callable[[Exception], Awaitable[None]]:
     """Where the reminder engine's failures go: the bot's one error handler when Telegram runs (it
     logs them like a failed update), else the log."""
@@ -104,6 +143,7 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
     chat_service = telegram or settings.wecom
     if plan_id is not None and plan_id not in loaded or (plan_id is None and not chat_service):
         raise CliError("cli_run_needs_plan", 2, loaded=", ".join(loaded) or voice.t("cli_run_none_loaded"))
+    robots = await start_robots(services, settings, voice)  # first: a bad setting stops before anything runs
     console_chat = ConsoleTransport(write=write_out, lang=voice.lang)
     transports: list[Transport] = []
     app = None
@@ -120,6 +160,7 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
     if not chat_service and plan_id is not None:
         await bind_console_recipients(services, plan_id)
         transports.append(console_chat)
+    transports.append(robots)
     scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
     engine = ReminderEngine(services.db, services.clock, transports, scheduler=scheduler, on_error=engine_errors(app))
     services.changes.subscribe(engine.wake)  # a command's change re-plans and sends at once
@@ -140,4 +181,5 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
             await to_the_end(stop_telegram(app))
         if wecom is not None:
             await to_the_end(stop_wecom(wecom))
+        await to_the_end(robots.aclose())
     return 0

@@ -48,6 +48,7 @@ ROLE_COMMANDS: dict[str, list[tuple[str, str, str]]] = {
         ("proposals", "待确认的建议值", "proposed figures"),
         ("answer", "答复求助", "answer a call for help"),
         ("invite", "生成邀请码", "invite code"),
+        ("robot", "企业微信群机器人", "WeCom group robots"),
         ("remind", "提醒规则", "reminder policy"),
         ("holiday", "节假日调整", "holidays"),
         ("digest", "本周简报", "this week's digest"),

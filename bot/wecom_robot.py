@@ -10,6 +10,10 @@ sent again.
 
 Webhook keys are secrets (anyone holding one can post to the group): they appear in no log line and
 no exception message; logs name a robot by `key_tag`.
+
+`RobotTransport` is the outbox's way to a robot (members bound by `/robot`, see `models.robots`):
+the digest's chart as a picture, then the text as markdown pieces with the unit's liaisons
+@-mentioned. Nobody can press a button on a robot's message, so the buttons become command hints.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from bot.redaction import hide_in_logs, show_in_logs
 from bot.wecom_api import (
     DEFAULT_BASE,
     MAX_MARKDOWN_BYTES,
@@ -39,6 +43,11 @@ from bot.wecom_api import (
     read_json,
     split_bytes,
 )
+from config.i18n import translate
+from models.robots import TRANSPORT
+from models.robots import key_tag as key_tag
+from models.robots import webhook_key as webhook_key
+from reminders.outbound import DeliveryFailed, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +60,19 @@ MAX_PAUSES = 30
 """45009 answers in a row after which a message is given up as `retryable` (half an hour)."""
 
 
-def key_tag(key: str) -> str:
-    """A robot's name for logs: a short hash of its key (the key itself is a secret)."""
-    return "robot-" + hashlib.sha256(key.encode()).hexdigest()[:8]
-
-
-def webhook_key(url: str) -> str:
-    """The key of a webhook URL as WeCom shows it (``…/cgi-bin/webhook/send?key=…``)."""
-    keys = parse_qs(urlsplit(url.strip()).query).get("key", [])
-    if len(keys) != 1 or not keys[0]:
-        raise ValueError("not a WeCom robot webhook URL (no key=…)")
-    return keys[0]
-
-
 def mention_line(mentions: Sequence[str]) -> str:
     """``<@userid>`` for each person to notify, on one line (WeCom markdown's mention syntax)."""
     return " ".join(f"<@{user}>" for user in mentions)
+
+
+def markdown_pieces(markdown: str, mentions: Sequence[str] = ()) -> list[str]:
+    """Markdown cut at line ends into messages of at most 4,096 bytes, the mentions on the last."""
+    tail = mention_line(mentions)
+    room = MAX_MARKDOWN_BYTES - (len(tail.encode()) + 1 if tail else 0)
+    pieces = split_bytes(markdown, room) or [""]
+    if tail:
+        pieces[-1] = f"{pieces[-1]}\n{tail}" if pieces[-1] else tail
+    return [piece for piece in pieces if piece]
 
 
 @dataclass
@@ -110,12 +116,7 @@ class RobotSender:
     async def send_markdown(self, key: str, markdown: str, mentions: Sequence[str] = ()) -> int:
         """Post WeCom markdown, cut at line ends into pieces of at most 4,096 bytes, the mentions
         appended to the last piece; the number of messages posted."""
-        tail = mention_line(mentions)
-        room = MAX_MARKDOWN_BYTES - (len(tail.encode()) + 1 if tail else 0)
-        pieces = split_bytes(markdown, room) or [""]
-        if tail:
-            pieces[-1] = f"{pieces[-1]}\n{tail}" if pieces[-1] else tail
-        pieces = [piece for piece in pieces if piece]
+        pieces = markdown_pieces(markdown, mentions)
         robot = self._robot(key)
         async with robot.lock:  # the pieces of one call stay together and in order
             for piece in pieces:
@@ -188,3 +189,99 @@ class RobotSender:
         if len(robot.sent) >= 2:  # the last entry is the refused message itself
             return max(robot.sent[0] + WINDOW, now + 1.0)
         return now + WINDOW
+
+
+MARKUP = str.maketrans({"*": "＊", "`": "｀", "[": "［", "]": "］", "<": "＜", ">": "＞"})
+"""WeCom markdown's active characters (bold, code, links, tags and mentions, quotes), replaced by
+their full-width look-alikes in the text of a message: a unit's name or a task's title with one of
+them cannot change how the rest is shown, nor mention anyone."""
+
+
+def plain_markdown(text: str) -> str:
+    """Text shown as it is in WeCom markdown (a line's leading '#' would make it a heading)."""
+    lines = text.translate(MARKUP).split("\n")
+    return "\n".join("＃" + line[1:] if line.startswith("#") else line for line in lines)
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def action_hints(actions: Sequence[tuple[str, str]]) -> str:
+    """Buttons as commands to type, in the language the labels were written in (a robot's message
+    carries no language of its own: its labels were translated for its recipient)."""
+    if not actions:
+        return ""
+    lang = "zh" if any(_cjk(label) for label, _ in actions) else "en"
+    lines = [translate(lang, "robot_hint_title")]
+    lines += [translate(lang, "robot_hint_line", label=label, command=command) for label, command in actions]
+    return "\n".join("> " + plain_markdown(line) for line in lines)
+
+
+def robot_pieces(message: Outgoing) -> list[tuple[str, bytes | str]]:
+    """The messages a robot posts for one outgoing message, in order: the chart (when it fits a
+    robot's 2 MB), then the markdown pieces, the mentions on the last one."""
+    out: list[tuple[str, bytes | str]] = []
+    if message.image is not None and len(message.image) <= MAX_IMAGE:
+        out.append(("image", message.image))
+    elif message.image is not None:
+        log.warning("a chart of %d bytes is too large for a group robot; the text goes alone", len(message.image))
+    hints = action_hints(message.actions)
+    text = plain_markdown(message.text) + (f"\n\n{hints}" if hints else "")
+    out += [("markdown", piece) for piece in markdown_pieces(text, message.mentions)]
+    return out
+
+
+class RobotTransport:
+    """Reminders, escalations and digests to the group robots bound in the plans, piece by piece."""
+
+    name = TRANSPORT
+
+    def __init__(self, robots: RobotSender) -> None:
+        self.robots = robots
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._hidden: set[str] = set()
+
+    def hide(self, *keys: str) -> None:
+        """Mask these robot keys in every log record from now on (until `aclose`)."""
+        new = [key for key in keys if key and key not in self._hidden]
+        if new:
+            hide_in_logs(*new)
+            self._hidden.update(new)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client; the keys are no longer masked."""
+        await self.robots.aclose()
+        show_in_logs(*self._hidden)
+        self._hidden.clear()
+
+    async def send(self, message: Outgoing) -> str:
+        """Post the pieces not yet confirmed; an id for the last one (a robot's webhook gives none).
+
+        The pieces of one message stay together in the group: two messages to one robot are posted
+        one after the other, never interleaved.
+        """
+        key = message.chat_id
+        self.hide(key)
+        todo = robot_pieces(message)
+        last = ""
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            for index in range(message.skip, len(todo)):
+                await self._post(key, todo[index], index)
+                last = f"{key_tag(key)}:{message.reminder_id or 0}:{index + 1}"
+                if message.on_piece is not None:
+                    message.on_piece(index + 1, last)
+        return last
+
+    async def _post(self, key: str, piece: tuple[str, bytes | str], index: int) -> None:
+        kind, content = piece
+        try:
+            if isinstance(content, bytes):
+                await self.robots.send_image(key, content)
+            else:
+                await self.robots.send_markdown(key, content)
+        except WeComError as error:
+            log.warning("%s: %s piece %d not delivered: %s", key_tag(key), kind, index + 1, error)
+            raise DeliveryFailed(
+                str(error), permanent=error.permanent, in_doubt=error.in_doubt, confirmed=index
+            ) from error

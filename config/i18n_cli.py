@@ -366,4 +366,38 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_yaml_indent": ("缩进不一致", "expected <block end>"),
     "cli_yaml_key": ("缺少冒号“:”，或缩进不一致", "could not find expected ':'"),
     "cli_yaml_tag": ("不支持的 YAML 标签", "could not determine a constructor for the tag"),
+    # WeCom group robots (/robot, and what a robot posts)
+    "robot_usage": (
+        "用法：/robot 查看已绑定的群机器人；/robot <单位名称>|领导 <机器人地址或密钥> 绑定；/robot 解除 <单位名称>|领导 解除绑定。",
+        "Usage: /robot lists the bound robots; /robot <unit>|leaders <robot URL or key> binds one; /robot remove <unit>|leaders removes it.",
+    ),
+    "robot_bad_key": (
+        "这不是有效的群机器人地址。请在群聊中添加群机器人，把它的推送地址 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… 整段发来，或只发其中的密钥。",
+        "That is not a group robot's address. Add a robot to the group chat and send its whole address https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… or just its key.",
+    ),
+    "robot_leaders": ("领导", "the leaders"),
+    "robot_name": ("{who}群机器人", "{who} group robot"),
+    "robot_none": (
+        "尚未绑定群机器人。发送 /robot <单位名称>|领导 <机器人地址> 绑定。",
+        "No group robot is bound. Send /robot <unit>|leaders <robot URL> to bind one.",
+    ),
+    "robot_header": ("已绑定的群机器人（{count} 个）：", "Group robots bound ({count}):"),
+    "robot_line": ("  {who}：密钥尾号 {tail}", "  {who}: key ending {tail}"),
+    "robot_bound": (
+        "已为{who}绑定群机器人（密钥尾号 {tail}）。提醒和简报将同时发到该群。",
+        "Group robot bound for {who} (key ending {tail}). Reminders and digests will also go to that group.",
+    ),
+    "robot_replaced": (
+        "已为{who}更换群机器人（密钥尾号 {tail}），原来的机器人不再接收消息。",
+        "Group robot of {who} replaced (key ending {tail}); the previous robot receives nothing more.",
+    ),
+    "robot_removed": ("已解除{who}的群机器人。", "The group robot of {who} is removed."),
+    "robot_not_bound": ("{who}没有绑定群机器人。", "{who} has no group robot bound."),
+    "robot_hint_title": ("在督办应用中发送以下命令即可登记：", "To record it, send one of these to the Duban app:"),
+    "robot_hint_line": ("{label}：{command}", "{label}: {command}"),
+    "cli_bad_leaders_robot": (
+        "DUBAN_WECOM_LEADERS_ROBOT 不是有效的群机器人地址或密钥（…/cgi-bin/webhook/send?key=…）",
+        "error: DUBAN_WECOM_LEADERS_ROBOT is not a group robot's webhook URL or key (…/cgi-bin/webhook/send?key=…)",
+    ),
+    "cli_run_robots": ("企业微信群机器人：已绑定 {count} 个。", "WeCom group robots: {count} bound."),
 }

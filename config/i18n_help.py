@@ -82,6 +82,10 @@ HELP_MESSAGES: dict[str, tuple[str, str]] = {
         "/invite <单位>|leader|admin —— 生成一次性邀请码，例：/invite {unit}",
         "/invite <unit>|leader|admin — a single-use invite code, e.g. /invite {unit}",
     ),
+    "help_robot": (
+        "/robot [<单位>|领导 <机器人地址>|解除 <单位>|领导] —— 查看、绑定或解除企业微信群机器人，例：/robot {unit} <机器人地址>",
+        "/robot [<unit>|leaders <robot URL>|remove <unit>|leaders] — list, bind or remove WeCom group robots, e.g. /robot {unit} <robot URL>",
+    ),
     "help_digest": ("/digest —— 本周简报（附图表）", "/digest — this week's digest, with its chart"),
     "help_holiday": ("/holiday —— 查看办公室录入的节假日调整", "/holiday — the office's calendar corrections"),
     "help_holiday_admin": (

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     """host:port where the callback (`/wecom/callback`) listens, behind the office's reverse proxy."""
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     """WeCom's API root (tests point it at a local server)."""
+    wecom_leaders_robot: SecretStr | None = None
+    """The leaders' group robot (its webhook URL or key): bound as the leaders' robot of every active
+    plan when `duban run` starts (other robots are bound with /robot). Never logged."""
 
     @property
     def wecom(self) -> bool:

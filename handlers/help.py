@@ -24,8 +24,8 @@ LIAISON = ("tasks", "task", "progress", "report", "gate", "score", "status", "in
 LEADER = ("status", "score", "tasks", "task", "indicators", "units", "history", "digest", "holiday", "remind", "plan",
           "lang", "help")
 ADMIN = ("status", "tasks", "task", "progress", "report", "gate", "score", "indicators", "units", "history",
-         "proposals", "accept", "reject", "answer", "resolve", "invite", "digest", "holiday", "remind", "plan", "lang",
-         "help")
+         "proposals", "accept", "reject", "answer", "resolve", "invite", "robot", "digest", "holiday", "remind", "plan",
+         "lang", "help")
 
 
 ADMIN_FORMS = ("progress", "holiday", "remind", "plan")

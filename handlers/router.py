@@ -15,7 +15,20 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import basic, digest, help, help_desk, proposals, replies, reporting, schedule, scores, tasks, units
+from handlers import (
+    basic,
+    digest,
+    help,
+    help_desk,
+    proposals,
+    replies,
+    reporting,
+    robots,
+    schedule,
+    scores,
+    tasks,
+    units,
+)
 from handlers.context import Ctx, Services
 from handlers.types import MAX_MESSAGE_CHARS, Attachment, Reply, Request, UserError
 from models.people import find_member, memberships, unblock_chat
@@ -52,6 +65,7 @@ COMMANDS: dict[str, Command] = {
     "holiday": schedule.holiday,
     "remind": schedule.remind,
     "digest": digest.digest,
+    "robot": robots.robot,
 }
 
 

@@ -31,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from config.i18n import translate
 from models.database import Database
 from models.people import block_chat, move_chat
+from models.robots import key_tag
 from models.tables import Delivery, DigestRow, Member, ReminderRow, UnitRow
 from reminders.catch_up import fold_missed
 from reminders.chart import render_chart
@@ -54,6 +55,7 @@ MAX_ATTEMPTS = 12
 DONE = ("sent", "unconfirmed")
 """Delivery states that are never sent again."""
 NOBODY = "no member bound to receive it"
+ROBOTS = "wecom-robot"
 WECOM_PEOPLE = "wecom"
 """The transport whose chat ids are WeCom user ids, which a unit's group robot can @-mention."""
 
@@ -437,7 +439,7 @@ async def _tell_admins(session: AsyncSession, plan_id: str, who: Recipient, reas
     unit = await session.get(UnitRow, member.unit_id) if member and member.unit_id else None
     detail = {
         "transport": who.transport,
-        "chat": who.chat_id,
+        "chat": key_tag(who.chat_id) if who.transport == ROBOTS else who.chat_id,  # a robot's key is a secret
         "reason": reason[:200],
         "who": unit.name if unit else (member.role if member else ""),
         "name": member.display_name if member else "",
