@@ -196,3 +196,13 @@ async def test_a_file_sent_to_the_app_is_downloaded_and_answered_honestly(dingta
     said = wecom.said_to(LIAISON)[-1]
     assert "信用承诺书.pdf" in said
     assert "2 KB" in said
+
+
+async def test_a_report_through_the_app_scores_once(dingtao: Services, wecom: WeCom) -> None:
+    await member(dingtao, "dingtao-2022", "OfficeWang", "admin", transport="wecom")
+    wecom.fake.visible.add("OfficeWang")
+    report = wecom.text("OfficeWang", "/report 11 8亿", msg_id=99101)
+    assert await wecom.post(report) == 200
+    assert await wecom.post(report) == 200  # WeCom's retry of the same message
+    scored = [t for t in wecom.said_to("OfficeWang") if "0 → 4.29" in t]
+    assert len(scored) == 1
