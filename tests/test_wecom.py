@@ -200,6 +200,7 @@ async def test_a_file_sent_to_the_app_is_downloaded_and_answered_honestly(dingta
 
 async def test_a_report_through_the_app_scores_once(dingtao: Services, wecom: WeCom) -> None:
     await member(dingtao, "dingtao-2022", "OfficeWang", "admin", transport="wecom")
+    assert wecom.fake.visible is not None
     wecom.fake.visible.add("OfficeWang")
     report = wecom.text("OfficeWang", "/report 11 8亿", msg_id=99101)
     assert await wecom.post(report) == 200
