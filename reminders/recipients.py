@@ -23,6 +23,8 @@ from models.tables import Identity, Member, ReminderRow, UnitRow
 from reminders.state import effective_policy
 
 TO_ADMINS = ("calendar_warning", "chat_blocked")
+WECOM_PEOPLE = "wecom"
+"""The transport whose chat ids are WeCom user ids."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class PlanView:
     leaders: list[Recipient]
     admins: list[Recipient]
     by_member: dict[int, Recipient] = field(default_factory=dict)
+    wecom_ids: dict[int, list[str]] = field(default_factory=dict)
+    """Per unit, its liaisons' WeCom user ids, whether or not the WeCom app runs: a unit's group
+    robot @-mentions them."""
 
     def recipients(self, row: ReminderRow) -> list[Recipient]:
         """Everyone a reminder goes to (each once)."""
@@ -113,6 +118,8 @@ class PlanViews:
         )
         blocked = await blocked_chats(session)
         for m in (await session.exec(select(Member).where(Member.plan_id == plan_id))).all():
+            if m.transport == WECOM_PEOPLE and m.role == "liaison" and m.unit_id is not None and m.chat_id:
+                view.wecom_ids.setdefault(m.unit_id, []).append(m.chat_id)
             if m.transport not in self.transports or not m.chat_id or (m.transport, m.chat_id) in blocked:
                 continue
             who = Recipient(m.id or 0, m.transport, m.chat_id, langs.get((m.transport, m.user_id), "zh"))

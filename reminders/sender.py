@@ -56,8 +56,6 @@ DONE = ("sent", "unconfirmed")
 """Delivery states that are never sent again."""
 NOBODY = "no member bound to receive it"
 ROBOTS = "wecom-robot"
-WECOM_PEOPLE = "wecom"
-"""The transport whose chat ids are WeCom user ids, which a unit's group robot can @-mention."""
 
 
 @dataclass
@@ -331,7 +329,6 @@ class Sender:
                 )
         else:
             text = render_reminder(row.kind, row.subject, unit, detail, who.lang)
-        concerned = view.by_unit.get(row.unit_id, []) if row.unit_id is not None else []
         return Outgoing(
             chat_id=who.chat_id,
             text=text,
@@ -339,7 +336,7 @@ class Sender:
             image=image,
             reminder_id=row.id,
             recipient=unit or translate(who.lang, "rem_unit_leaders"),
-            mentions=tuple(w.chat_id for w in concerned if w.transport == WECOM_PEOPLE),
+            mentions=tuple(view.wecom_ids.get(row.unit_id, [])) if row.unit_id is not None else (),
         )
 
     async def _unreachable(self, row: ReminderRow, who: Recipient, reason: str, now: dt.datetime) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -33,6 +34,8 @@ from models.database import Database
 from models.people import find_unit
 from models.plans import get_plan, set_archived
 from models.tables import DigestRow, ReminderRow, utcnow
+from reminders import digest_due
+from reminders.chart import render_chart
 from reminders.engine import JOB_DEFAULTS, SEND_JOB, ReminderEngine
 from reminders.guard import log_error
 from reminders.outbound import Outgoing
@@ -352,7 +355,9 @@ async def test_a_change_or_a_notice_wakes_the_engine_within_a_second(
     assert len(chats.to("office", "区民政局")) == 2
 
 
-async def test_a_notice_leaves_within_a_second_with_the_real_scheduler(dingtao: Services) -> None:
+async def test_a_notice_leaves_at_once_with_the_real_scheduler(dingtao: Services) -> None:
+    """Woken by the change (0.2 s), not by the idle wake-up five minutes later; the bound is loose
+    because the machines are shared."""
     services = Services(db=dingtao.db, clock=utcnow)
     admin = await member(services, PLAN, "office", "admin")
     minzheng = await member(services, PLAN, "区民政局", "liaison", "区民政局")
@@ -374,14 +379,14 @@ async def test_a_notice_leaves_within_a_second_with_the_real_scheduler(dingtao: 
     said = time.monotonic()
     try:
         assert (await minzheng.say("/progress 5 需要帮助 缺接口")).ok
-        for _ in range(40):
+        for _ in range(400):
             if received:
                 break
             await asyncio.sleep(0.025)
     finally:
         await engine.shutdown()
     assert received
-    assert received[0] - said < 1.0
+    assert received[0] - said < 10.0  # the idle wake-up would be 300 s away
 
 
 async def test_a_holiday_moves_the_weeks_digest(
@@ -517,31 +522,28 @@ async def test_a_weeks_digest_is_never_composed_twice(dingtao: Services, clock: 
 # --- point 8: the chart never freezes the bot ------------------------------------------------------
 
 
-async def test_composing_the_digest_never_freezes_the_event_loop(dingtao: Services, clock: FakeClock) -> None:
+async def test_composing_the_digest_never_freezes_the_event_loop(
+    dingtao: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart (about half a second of matplotlib) is drawn in a worker thread, never on the event
+    loop's thread: checked by where it runs, not by timing (the machines are shared and noisy)."""
     await member(dingtao, PLAN, "boss", "leader")
     chats = Chats(clock)
     engine = engine_for(dingtao, clock, chats, None)
     clock.set(local(7, 4, 9))
-    stop = asyncio.Event()
-    gaps: list[float] = []
+    loop_thread = threading.get_ident()
+    drawn_on: list[int] = []
+    real = render_chart
 
-    async def heartbeat() -> None:
-        last = time.perf_counter()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
+    def drawing(*args: Any, **kwargs: Any) -> bytes:
+        drawn_on.append(threading.get_ident())
+        return real(*args, **kwargs)
 
-    beating = asyncio.create_task(heartbeat())
-    await asyncio.sleep(0.02)
-    try:
-        await engine.digest(PLAN)
-    finally:
-        stop.set()
-        await beating
+    monkeypatch.setattr(digest_due, "render_chart", drawing)
+    await engine.digest(PLAN)
     assert chats.to("boss", DIGEST) == ["07-04 09:00:00"]
-    assert max(gaps) < 0.3  # drawing the chart takes about half a second: it is not on the loop
+    assert len(drawn_on) == 1
+    assert drawn_on[0] != loop_thread
 
 
 async def test_the_digest_command_reuses_the_stored_chart_until_something_changes(

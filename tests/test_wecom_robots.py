@@ -236,6 +236,20 @@ async def test_a_units_deadline_reminder_reaches_its_robot_with_its_liaisons_men
     assert (await reminder(dingtao, row)).status == "sent"
 
 
+async def test_a_robot_mentions_the_units_wecom_liaisons_also_when_only_robots_run(
+    dingtao: Services, clock: FakeClock, admin: Chat, wecom: FakeWeCom, robots: RobotTransport
+) -> None:
+    assert (await admin.say(f"/robot 区民政局 {URL}{KEY_A}")).ok
+    await member(dingtao, PLAN, "zhangsan", "liaison", "区民政局", transport="wecom")
+    clock.set(local(6, 30))
+    await queue(dingtao, "区民政局", "报送数据", local(6, 30))
+
+    await Sender(dingtao.db, clock, [robots]).send_due()  # the WeCom app itself is not running
+
+    (posted,) = contents(wecom, KEY_A)
+    assert posted.split("\n")[-1] == "<@zhangsan>"
+
+
 async def test_the_weekly_digest_reaches_the_leaders_robot_with_its_chart(
     dingtao: Services, clock: FakeClock, admin: Chat, wecom: FakeWeCom, robots: RobotTransport
 ) -> None:
