@@ -64,7 +64,11 @@ CLIENT_READ_TIMEOUT = 5.0
 """python-telegram-bot's default read timeout; Duban has no setting for it, so stalls must exceed it."""
 IN_FLIGHT = 0.02
 """A request arriving this soon after a 429 was answered left before the bot could read the 429: it
-is reported, but no client can call it back, so it does not break the retry_after invariant."""
+is reported, but no client can call it back, so it does not break the retry_after invariant. The test
+suite, which runs the bench beside pytest's own work on a shared machine, allows more (IN_FLIGHT_LOADED)."""
+IN_FLIGHT_LOADED = 0.25
+"""On a loaded machine a request that passed the pause check may reach the server this long after the
+429 it could not yet have read (seen: one request 20-250 ms late, in one run of the full suite)."""
 
 
 # ---------------------------------------------------------------------------------------- the burst
@@ -447,7 +451,7 @@ class Harness:
         run.check(dup_messages <= bound, f"duplicates {dup_messages} > {bound_name} {bound}")
         return run
 
-    def too_many(self, burst: Burst, faults: Faults) -> Run:
+    def too_many(self, burst: Burst, faults: Faults, in_flight: float = IN_FLIGHT) -> Run:
         """10 % of sending calls answered 429: nothing may arrive while a retry_after runs."""
         run = Run("429", {"messages": burst.members, "pieces": burst.pieces})
         db = self.database(burst, "429")
@@ -461,7 +465,7 @@ class Harness:
             errors = server.call(lambda fake: [repr(error) for error in fake.internal_errors])
             windows = server.call(lambda fake: list(fake.retry_windows))
             inside = server.call(lambda fake: len(fake.sends_in_retry_windows()))
-            knowingly = server.call(lambda fake: len(fake.sends_in_retry_windows(IN_FLIGHT)))
+            knowingly = server.call(lambda fake: len(fake.sends_in_retry_windows(in_flight)))
         finally:
             self._close(server)
         self._finish(run, burst, records, errors, code, duban, db)

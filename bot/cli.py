@@ -24,14 +24,17 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot.cli_errors import check_url, db_reason, open_db, os_reason
+from bot.cli_export import export_cmd
 from bot.cli_parser import build_parser
 from bot.cli_plans import check_file, plan_archive, plan_list, plan_load, read_plan
 from bot.cli_reports import digest_cmd, parse_now, reminders_cmd, score
 from bot.cli_run import DEMO_ID, DEMO_PLAN, console, demo, invite, run_cmd
 from bot.cli_stop import Stop, to_the_end
 from bot.cli_voice import CliError, Voice, interactive, language, write_err, write_out
+from bot.cli_workbook import plan_import, template_cmd
 from config.settings import Settings
 from handlers.context import Services
+from models.evidence_store import EvidenceStore
 from models.tables import utcnow
 
 __all__ = [
@@ -80,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_arguments(args)
         if args.command == "plan" and args.plan_command == "check":
             return check_file(voice, args.file)
+        if args.command == "plan" and args.plan_command == "template":
+            return template_cmd(voice, args.out)
         return asyncio.run(_main(args, settings, voice))
     except CliError as error:
         if error.said is not None:
@@ -124,6 +129,11 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise CliError("cli_arg_days", 2, value=days)
 
 
+def evidence_store(settings: Settings) -> EvidenceStore:
+    """The evidence directory and size limit the settings name."""
+    return EvidenceStore(settings.evidence_dir, settings.evidence_max_bytes)
+
+
 async def _main(args: argparse.Namespace, settings: Settings, voice: Voice) -> int:
     """Open the database, run the command, close it: a signal stops the command, never the close."""
     stop = Stop()
@@ -133,7 +143,8 @@ async def _main(args: argparse.Namespace, settings: Settings, voice: Voice) -> i
         check_url(url)
         db = await open_db(url, voice)
         try:
-            return await _dispatch(args, Services(db=db, clock=utcnow), settings, voice)
+            services = Services(db=db, clock=utcnow, evidence=evidence_store(settings))
+            return await _dispatch(args, services, settings, voice)
         finally:
             await to_the_end(db.close())
     except asyncio.CancelledError:
@@ -155,6 +166,8 @@ async def _dispatch(args: argparse.Namespace, services: Services, settings: Sett
         return await plan_list(services.db, voice)
     if args.command == "plan" and args.plan_command == "load":
         return await plan_load(services.db, voice, args.source)
+    if args.command == "plan" and args.plan_command == "import":
+        return await plan_import(services.db, voice, args.file, args.out)
     if args.command == "plan" and args.plan_command in ("archive", "unarchive"):
         return await plan_archive(services.db, voice, args.plan_id, archived=args.plan_command == "archive")
     if args.command == "invite":
@@ -165,6 +178,11 @@ async def _dispatch(args: argparse.Namespace, services: Services, settings: Sett
         return await reminders_cmd(services.db, voice, args.plan, args.now, args.days, as_json=args.json)
     if args.command == "digest":
         return await digest_cmd(services.db, voice, args.plan, args.now, args.chart, args.lang or voice.lang)
+    if args.command == "export":
+        zip_path, lang = args.evidence_zip, args.lang or voice.lang
+        return await export_cmd(
+            services.db, services.evidence, voice, args.plan, out=args.out, evidence_zip=zip_path, lang=lang
+        )
     if args.command == "run":
         return await run_cmd(services, settings, voice, args.plan, args.who)
     raise AssertionError(args.command)  # pragma: no cover - argparse allows nothing else

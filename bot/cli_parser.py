@@ -134,6 +134,11 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     check.add_argument("file", metavar=t("cli_meta_source"), help=t("cli_help_source"))
     load = command(plan_sub, "load", "cli_help_plan_load")
     load.add_argument("source", metavar=t("cli_meta_source"), help=t("cli_help_source"))
+    workbook = command(plan_sub, "import", "xl_help_plan_import")
+    workbook.add_argument("file", metavar=t("xl_meta_xlsx"), help=t("xl_help_xlsx"))
+    workbook.add_argument("--out", help=t("xl_help_out_yaml"))
+    template = command(plan_sub, "template", "xl_help_plan_template", shared=False)
+    template.add_argument("--out", required=True, help=t("xl_help_out_xlsx"))
     for name in ("archive", "unarchive"):
         archive = command(plan_sub, name, f"cli_help_plan_{name}")
         archive.add_argument("plan_id", metavar="ID", help=t("cli_help_plan_id"))
@@ -161,4 +166,10 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     score = command(sub, "score", "cli_help_score")
     score.add_argument("--plan", required=True, help=t("cli_help_plan_id"))
     score.add_argument("--json", action="store_true", help=t("cli_help_json"))
+
+    export = command(sub, "export", "xl_help_export")
+    export.add_argument("--plan", required=True, help=t("cli_help_plan_id"))
+    export.add_argument("--out", help=t("xl_help_export_out"))
+    export.add_argument("--evidence-zip", dest="evidence_zip", help=t("xl_help_evidence_zip"))
+    export.add_argument("--lang", choices=["zh", "en"], help=t("xl_help_export_lang"))
     return parser

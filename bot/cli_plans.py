@@ -81,9 +81,14 @@ def _load_text(voice: Voice, text: str) -> str:
 async def plan_load(db: Database, voice: Voice, source: str) -> int:
     """`duban plan load FILE-or-ID`: store a plan, or bring a stored one up to date."""
     path, plan = read_plan(voice, source)
+    return await store_plan(db, voice, plan, source=str(path))
+
+
+async def store_plan(db: Database, voice: Voice, plan: Plan, *, source: str) -> int:
+    """Store a checked plan as `plan load` does (also `plan import`), and say what was stored."""
     try:
         async with db.session() as session:
-            result = await load_plan(session, plan, now=utcnow(), source=str(path), actor="cli")
+            result = await load_plan(session, plan, now=utcnow(), source=source, actor="cli")
     except PlanLoadError as exc:
         raise CliError("cli_load_refused", reason=_load_text(voice, str(exc))) from None
     voice.out(

@@ -162,7 +162,14 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
         transports.append(console_chat)
     transports.append(robots)
     scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
-    engine = ReminderEngine(services.db, services.clock, transports, scheduler=scheduler, on_error=engine_errors(app))
+    engine = ReminderEngine(
+        services.db,
+        services.clock,
+        transports,
+        scheduler=scheduler,
+        on_error=engine_errors(app),
+        files=services.evidence,
+    )
     services.changes.subscribe(engine.wake)  # a command's change re-plans and sends at once
     await engine.start()
     try:

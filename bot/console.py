@@ -7,6 +7,13 @@ a reply and what comes with it are in the speaker's (`/lang`).
 
 Numbers press buttons: `1` presses `[1]` under the last reply; `3.1` presses the first button
 of reminder #3 (as the chat the reminder went to), and `#3 text` answers reminder #3.
+
+Files: a line whose last argument names an existing file sends that file with the rest of the line
+(`/evidence 4.1 说明 ./材料/说明.pdf`, `/evidence 4.1 "~/我的 文件.pdf"`); a line that is only a path sends
+the file alone. Unquoted, the argument must look like a path (a folder in it, `~`, or an extension).
+A file over the size limit is not read: only its size goes on, and Duban declines it. A file that
+comes back (an export, an evidence file under review) is saved under ./data/files, never over
+another file, and announced in one line: `[文件] <name>（<size>）已保存：<path>`.
 """
 
 from __future__ import annotations
@@ -21,16 +28,18 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlmodel import col, select
 
+from bot.files import read_attachment, save_document, split_path
 from config.i18n import translate
 from handlers.context import Services
 from handlers.conversation import Conversation
-from handlers.types import Button, Reply, Request
+from handlers.evidence_view import size_text
+from handlers.types import Attachment, Button, Document, Reply, Request
 from models.people import bind_member, find_member, find_unit
 from models.plans import get_plan
 from models.tables import UnitRow
@@ -42,6 +51,8 @@ UNLIMITED = 1 << 20
 ENGLISH = "en"  # exceptions carry English text, for logs
 REMINDER_REF = re.compile(r"^#?(?P<number>\d+)\.(?P<index>\d+)$|^#(?P<reply_to>\d+)(?:\s+(?P<text>.*))?$", re.S)
 """'3.1' or '#3.1' presses button 1 of reminder 3; '#3 text' answers reminder 3."""
+FILES_DIR = Path("data") / "files"
+"""Where files that come back to the console are saved (unless the console is given another folder)."""
 
 
 class ConsoleTransport:
@@ -54,9 +65,10 @@ class ConsoleTransport:
 
     name = TRANSPORT
 
-    def __init__(self, write: Callable[[str], None] = print, *, lang: str = "zh") -> None:
+    def __init__(self, write: Callable[[str], None] = print, *, lang: str = "zh", files_dir: Path = FILES_DIR) -> None:
         self.write = write
         self.lang = lang
+        self.files_dir = files_dir
         self.sent: dict[int, tuple[str, str]] = {}
         self.actions: dict[int, tuple[tuple[str, str], ...]] = {}
         # Message ids differ from one run to the next, so '#1' never finds an earlier run's reminder 1.
@@ -70,6 +82,8 @@ class ConsoleTransport:
         self.actions[number] = message.actions
         picture = translate(self.lang, "cli_console_reminder_chart", size=len(message.image)) if message.image else ""
         self.write(f"[#{number} → {message.recipient or message.chat_id}] {message.text}{picture}")
+        if message.document is not None:
+            self.write(saved_line(message.document, self.files_dir, self.lang))
         if message.actions:
             buttons = "  ".join(f"[{number}.{i}] {label}" for i, (label, _) in enumerate(message.actions, 1))
             self.write(f"  {buttons}  — {translate(self.lang, 'cli_console_reply_hint', number=number)}")
@@ -260,18 +274,29 @@ class TypedLines:
         return read
 
 
-def render(reply: Reply, lang: str = "zh") -> tuple[str, list[Button]]:
-    """A reply as plain text, with numbered buttons; a picture is saved under ./data/charts."""
+def saved_line(document: Document, folder: Path, lang: str) -> str:
+    """Save a file that came to the console and say so in one line."""
+    path = save_document(folder, document)
+    return translate(lang, "attach_saved", name=document.name, size=size_text(len(document.data)), path=path)
+
+
+def render(reply: Reply, lang: str = "zh", files_dir: Path = FILES_DIR) -> tuple[str, list[Button]]:
+    """A reply as plain text, with numbered buttons; a picture is saved under ./data/charts, a file
+    under `files_dir`."""
     buttons = [b for row in reply.buttons for b in row]
     lines = [reply.text]
     if reply.image:
         lines.append(translate(lang, "cli_console_chart_saved", path=save_picture(reply.image)))
+    if reply.document is not None:
+        lines.append(saved_line(reply.document, files_dir, lang))
     if buttons:
         lines.append("  ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
     return "\n".join(lines), buttons
 
 
-async def _answer(services: Services, request: Request, lang: str, write: Callable[[str], None]) -> list[Button]:
+async def _answer(
+    services: Services, request: Request, lang: str, write: Callable[[str], None], files_dir: Path
+) -> list[Button]:
     """Answer one message and show the reply in the speaker's language (their /lang, else the
     console's); Ctrl-C while it is handled lets it finish and be shown first."""
     chat = Conversation(services, TRANSPORT, limit=UNLIMITED)
@@ -279,9 +304,18 @@ async def _answer(services: Services, request: Request, lang: str, write: Callab
     try:
         await asyncio.shield(handling)
     finally:
-        shown, buttons = render((await handling).reply, await chat.language(request.user_id) or lang)
+        shown, buttons = render((await handling).reply, await chat.language(request.user_id) or lang, files_dir)
         write(shown)
     return buttons
+
+
+async def _with_file(request: Request, max_bytes: int) -> Request:
+    """The request with the file its last argument names as the attachment, and without that argument."""
+    text, path = split_path(request.text)
+    if path is None:
+        return request
+    attachment: Attachment = await asyncio.to_thread(read_attachment, path, max_bytes)
+    return replace(request, text=text, attachment=attachment)
 
 
 def _request(chat_id: str, text: str, plan_id: str, answered: int, reply_to: str | None = None) -> Request:
@@ -350,8 +384,11 @@ async def run_console(
     write: Callable[[str], None] = print,
     transport: ConsoleTransport | None = None,
     lang: str = "zh",
+    files_dir: Path | None = None,
 ) -> int:
-    """Chat until end of input; returns the number of messages answered."""
+    """Chat until end of input; returns the number of messages answered. Files that come back are
+    saved under `files_dir` (default: the transport's folder, else ./data/files)."""
+    folder = files_dir or (transport.files_dir if transport is not None else FILES_DIR)
     lines = TypedLines(stdin or sys.stdin or io.StringIO())  # no stdin at all (`<&-`): nothing to read
     buttons: list[Button] = []
     answered = 0
@@ -368,7 +405,9 @@ async def run_console(
                 write(translate(lang, meaning.key, **meaning.params))
                 continue
             request = _request(meaning.speaker, meaning.text, plan_id, answered, meaning.reply_to)
-            buttons = await _answer(services, request, lang, write)
+            if meaning.pressed is None:  # a typed line may end with a file's path; a button never does
+                request = await _with_file(request, services.evidence.max_bytes)
+            buttons = await _answer(services, request, lang, write, folder)
             answered += 1
     finally:
         lines.close()

@@ -3,6 +3,9 @@
 Incoming: every command (also `/cmd@bot` in groups), replies to reminders and button presses become
 a neutral `Request`; the router's `Reply` comes back as HTML with every user-supplied character
 escaped, split at line boundaries when longer than Telegram's 4096 characters, with inline buttons.
+Documents and photos become the request's `attachment`, their caption its text, under the rules
+text follows (in a group: a command for us, or a reply to us); see `bot.telegram_files`. A reply's
+picture and file go before its text.
 Outgoing: `TelegramTransport` hands reminders to the same bot as bulk traffic (`rate_limit_args=BULK`),
 so replies and reminders share one flood limiter (`bot.telegram_limits.FloodLimiter`), where replies
 always pass reminders.
@@ -12,14 +15,16 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import ChatMigrated
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram_commands import set_commands_for_chat
+from bot.telegram_files import DownloadFailed, fetch_attachment, has_file
 from config.i18n import translate
 from handlers.context import Services
 from handlers.conversation import Conversation
@@ -89,6 +94,7 @@ class TelegramBridge:
         self.app.add_handler(MessageHandler(filters.COMMAND, self.on_command))
         self.app.add_handler(MessageHandler(filters.TEXT & filters.REPLY & ~filters.COMMAND, self.on_reply))
         self.app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, self.on_text))
+        self.app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, self.on_file))
         self.app.add_handler(CallbackQueryHandler(self.on_button))
         self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         self.app.add_error_handler(self.on_error)
@@ -134,11 +140,12 @@ class TelegramBridge:
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A reply to one of our messages: to a reminder, it is progress on that task."""
         message = update.effective_message
-        if message is None or message.reply_to_message is None or not message.text:
+        if message is None or not message.text:
             return
-        if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.app.bot.id:
+        reply_to = self._reply_to_us(message)
+        if reply_to is None:
             return
-        request = self._request(update, message.text, reply_to=str(message.reply_to_message.message_id))
+        request = self._request(update, message.text, reply_to=reply_to)
         if request is not None:
             answer = await self.chat.message(request)
             await self.answer(int(request.chat_id), answer.reply, reply_to=message.message_id)
@@ -151,6 +158,39 @@ class TelegramBridge:
         request = self._request(update, message.text)
         if request is not None:
             await self.answer(int(request.chat_id), (await self.chat.message(request)).reply)
+
+    async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A document or photo; its caption is the text. In a group only a command for us or a reply
+        to us is taken (nothing else is downloaded)."""
+        message = update.effective_message
+        if message is None or not has_file(message):
+            return
+        caption = message.caption or ""
+        reply_to = self._reply_to_us(message)
+        if caption.startswith("/"):
+            if not self._for_us(caption):
+                return
+        elif reply_to is None and message.chat.type != ChatType.PRIVATE:
+            return
+        request = self._request(update, caption, reply_to=reply_to)
+        if request is None:
+            return
+        try:
+            attachment = await fetch_attachment(self.app.bot, message, self.services.evidence.max_bytes)
+        except DownloadFailed as failed:
+            lang = await self.chat.language(request.user_id) or "zh"
+            refusal = Reply(translate(lang, "attach_download_failed", name=failed.name[:60]), ok=False)
+            await self.answer(message.chat.id, refusal, reply_to=message.message_id)
+            return
+        answer = await self.chat.message(replace(request, attachment=attachment))
+        await self.answer(message.chat.id, answer.reply, reply_to=message.message_id)
+
+    def _reply_to_us(self, message: Message) -> str | None:
+        """The id of our message this one replies to (a reminder, a question), if it replies to us."""
+        target = message.reply_to_message
+        if target is None or target.from_user is None or target.from_user.id != self.app.bot.id:
+            return None
+        return str(target.message_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button sends its command as the presser; progress buttons then edit the message."""
@@ -208,12 +248,20 @@ class TelegramBridge:
         return new_chat_id
 
     async def send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message:
-        """A reply as one or more HTML messages; the picture first, buttons under the last piece."""
+        """A reply as one or more HTML messages; the picture and the file first, buttons under the
+        last piece (a reply that is only a file carries them itself)."""
         markup = keyboard(await self.chat.buttons(reply.buttons))
-        if reply.image:
-            await self.app.bot.send_photo(chat_id, photo=reply.image)
-        pieces = split_text(reply.text)
+        pieces = split_text(reply.text) if reply.text.strip() or not (reply.image or reply.document) else []
         sent: Message | None = None
+        if reply.image:
+            alone = not (pieces or reply.document)  # nothing follows: the buttons go under the picture
+            sent = await self.app.bot.send_photo(chat_id, photo=reply.image, reply_markup=markup if alone else None)
+        if reply.document is not None:
+            sent = await self.app.bot.send_document(
+                chat_id,
+                document=InputFile(reply.document.data, filename=reply.document.name),
+                reply_markup=None if pieces else markup,
+            )
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             sent = await self.app.bot.send_message(

@@ -1,8 +1,8 @@
 """Reminders and digests sent through the Telegram bot, piece by piece, recording what Telegram confirmed.
 
-A reminder may take several requests: the digest's chart, then the text cut at 4,096 characters.
-Each piece is sent and confirmed on its own, so a failure or a crash in the middle never sends a
-confirmed piece again (`Outgoing.skip`, `Outgoing.on_piece`).
+A reminder may take several requests: the digest's chart, a file (an evidence file under review, a
+workbook), then the text cut at 4,096 characters. Each piece is sent and confirmed on its own, so a
+failure or a crash in the middle never sends a confirmed piece again (`Outgoing.skip`, `Outgoing.on_piece`).
 
 Errors are told apart by whether the request can have reached Telegram:
 - not sent (connection refused, connect or pool timeout, an answered 5xx): retried at once with
@@ -18,17 +18,17 @@ behind a burst.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.telegram import TRANSPORT, TelegramBridge, as_html, keyboard, split_text
 from bot.telegram_limits import BULK
 from handlers.types import Button
-from reminders.outbound import DeliveryFailed, Outgoing
+from reminders.outbound import DeliveryFailed, Document, Outgoing, send_pieces
 
 SEND_TRIES = 3
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout, httpx.WriteError)
@@ -63,21 +63,22 @@ class TelegramTransport:
         """Send the pieces not yet confirmed; return the last piece's message id."""
         rows = await self.bridge.chat.buttons((tuple(Button(label, command) for label, command in message.actions),))
         pieces = self._pieces(message, [row for row in rows if row])
-        last = ""
-        for index in range(message.skip, len(pieces)):
-            last = str((await self._piece(pieces[index], index)).message_id)
-            if message.on_piece is not None:
-                message.on_piece(index + 1, last)
-        return last
+
+        async def one(index: int) -> str:
+            return str((await self._piece(pieces[index], index)).message_id)
+
+        return await send_pieces(message, len(pieces), one)
 
     def _pieces(self, message: Outgoing, rows: list[list[tuple[str, str]]]) -> list[_Piece]:
-        """One request each: the picture first, buttons (label, data) under the last text piece."""
+        """One request each: the picture, the file, then the text; buttons (label, data) under the
+        last piece. The same message always gives the same pieces, so `skip` counts them alike."""
         chat = int(message.chat_id)
-        texts = split_text(message.text)
         pieces = [_Piece(chat, image=message.image)] if message.image else []
-        for index, text in enumerate(texts):
-            markup = keyboard(rows) if index == len(texts) - 1 else None
-            pieces.append(_Piece(chat, text=text, markup=markup))
+        if message.document is not None:
+            pieces.append(_Piece(chat, document=message.document))
+        if message.text.strip() or not pieces:
+            pieces += [_Piece(chat, text=text) for text in split_text(message.text)]
+        pieces[-1] = replace(pieces[-1], markup=keyboard(rows))
         return pieces
 
     async def _piece(self, piece: _Piece, index: int) -> Message:
@@ -109,8 +110,19 @@ class TelegramTransport:
     async def _request(self, piece: _Piece) -> Message:
         bot = self.bridge.app.bot
         if piece.image is not None:
-            photo: Message = await bot.send_photo(piece.chat, photo=piece.image, rate_limit_args=BULK, **self._timeout)
+            photo: Message = await bot.send_photo(
+                piece.chat, photo=piece.image, reply_markup=piece.markup, rate_limit_args=BULK, **self._timeout
+            )
             return photo
+        if piece.document is not None:
+            document: Message = await bot.send_document(
+                piece.chat,
+                document=InputFile(piece.document.data, filename=piece.document.name),
+                reply_markup=piece.markup,
+                rate_limit_args=BULK,
+                **self._timeout,
+            )
+            return document
         text: Message = await bot.send_message(
             piece.chat,
             as_html(piece.text),
@@ -130,9 +142,10 @@ class TelegramTransport:
 
 @dataclass(frozen=True)
 class _Piece:
-    """One request of a message: a picture, or a piece of text (with the buttons on the last)."""
+    """One request of a message: a picture, a file, or a piece of text (with the buttons on the last)."""
 
     chat: int
     text: str = ""
     image: bytes | None = None
+    document: Document | None = None
     markup: InlineKeyboardMarkup | None = None

@@ -5,31 +5,36 @@ freshness, corp id) and answered at once with an empty 200, within WeCom's 5 sec
 done afterwards. Each message or event is taken in once (`models.inbound`), so WeCom's retries and a
 restart never record a report twice. Text becomes a neutral `Request` (text without a slash answers
 the last reminder that user received, as a Telegram reply does); a press on a template card's button
-is the button's command said by the presser, and the card is updated to show what was recorded.
+is the button's command said by the presser, and the card is updated to show what was recorded. A
+file or picture is fetched through the media API as the request's attachment; one over the size
+limit is not read past it (only its size is passed on, for the handler to refuse).
 
-Outgoing: replies and reminders as text (cut at 2,048 bytes), the chart as an image, and buttons as a
-template card (按钮交互型) under the text. Everything that is not WeCom's wire format lives in
+Outgoing: replies and reminders as text (cut at 2,048 bytes), the chart as an image, a file (uploaded,
+then sent as a `file` message) before the text, and buttons as a template card (按钮交互型) under the
+text. Everything that is not WeCom's wire format lives in
 `handlers.conversation`, shared with Telegram and the console.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.wecom_api import MAX_BUTTONS, WeComApp, WeComError, button_card
+from bot.wecom_api import MAX_BUTTONS, MediaTooLarge, WeComApp, WeComError, button_card
 from bot.wecom_crypto import CallbackRejected, Incoming, WeComCrypto, check_fresh, parse_callback
 from config.i18n import translate
 from handlers.context import Services
 from handlers.conversation import Answer, Conversation
 from handlers.types import Attachment, Button, Reply, Request
-from models.inbound import first_time
-from reminders.outbound import DeliveryFailed, Outgoing
+from models.inbound import first_time, forget_old
+from reminders.outbound import Document, Outgoing, send_pieces
 
 log = logging.getLogger(__name__)
 TRANSPORT = "wecom"
@@ -37,16 +42,20 @@ PATH = "/wecom/callback"
 KEY_LIMIT = 1024
 """Bytes of a template card button's key; longer commands go under a stored code."""
 TITLE_CHARS = 26
+ZONE = ZoneInfo("Asia/Shanghai")
+"""A picture's name tells the time the office reads."""
+PRUNE_EVERY = dt.timedelta(days=1)
+"""How often identities of messages taken in are pruned (they are kept a week)."""
 
 
 @dataclass(frozen=True)
-class _Rendered:
-    """A reply in WeCom's pieces: the picture, the text, the buttons' card (title and rows)."""
+class _Piece:
+    """One WeCom message of a reply: the picture, a file, the text, or a card (title and buttons)."""
 
-    image: bytes | None
-    text: str
-    title: str
-    buttons: list[tuple[str, str]]
+    image: bytes | None = None
+    document: Document | None = None
+    text: str = ""
+    buttons: tuple[tuple[str, str], ...] = ()
 
 
 class WeComBridge:
@@ -66,6 +75,7 @@ class WeComBridge:
         self.seconds = seconds
         self.chat = Conversation(services, TRANSPORT, limit=KEY_LIMIT)
         self._work: set[asyncio.Task[None]] = set()
+        self._pruned_at: dt.datetime | None = None
 
     def web_app(self) -> web.Application:
         """The aiohttp application serving the callback path (GET verification, POST messages)."""
@@ -103,7 +113,11 @@ class WeComBridge:
         except CallbackRejected as rejected:
             log.warning("WeCom callback refused: %s", rejected)
             return web.Response(status=403, text="")
-        if await first_time(self.services.db, TRANSPORT, incoming.dedup_key, self.services.clock()):
+        now = self.services.clock()
+        if self._pruned_at is None or now - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = now
+            await forget_old(self.services.db, now)  # what WeCom can no longer retry
+        if await first_time(self.services.db, TRANSPORT, incoming.dedup_key, now):
             task = asyncio.create_task(self._handle(incoming))
             self._work.add(task)
             task.add_done_callback(self._work.discard)
@@ -128,14 +142,32 @@ class WeComBridge:
         elif incoming.msg_type == "event" and incoming.event == "template_card_event" and incoming.event_key:
             await self._pressed(incoming)
         elif incoming.msg_type in ("image", "file") and incoming.media_id:
-            data, name = await self.api.download(incoming.media_id)
-            attachment = Attachment(incoming.file_name or name or f"{incoming.msg_type}", data)
-            request = replace(_request(user, "", incoming.msg_id or ""), attachment=attachment)
-            await self.send_reply(user, (await self.chat.message(request)).reply)
+            await self._file(incoming, incoming.media_id)
         elif incoming.msg_type == "event" and incoming.event == "enter_agent":
             await self.send_reply(user, (await self.chat.message(_request(user, "/start", ""))).reply)
         else:
             log.info("WeCom %s/%s from %s not handled", incoming.msg_type, incoming.event, user)
+
+    async def _file(self, incoming: Incoming, media_id: str) -> None:
+        """A file or picture sent alone: fetched (up to the limit) and passed on as the attachment; a
+        download that fails is answered politely and nothing is passed on."""
+        user = incoming.from_user
+        stamp = dt.datetime.fromtimestamp(incoming.create_time, ZONE).strftime("%Y%m%d-%H%M%S")
+        default = f"image-{stamp}.jpg" if incoming.msg_type == "image" else f"file-{stamp}"
+        try:
+            data, name = await self.api.download(media_id, max_bytes=self.services.evidence.max_bytes)
+            attachment = Attachment(incoming.file_name or _named(name, media_id) or default, data)
+        except MediaTooLarge as large:
+            name = incoming.file_name or _named(large.name, media_id) or default
+            attachment = Attachment(name, b"", declared_size=large.size)
+        except WeComError as error:
+            log.warning("WeCom media from %s could not be fetched: %s", user, error)
+            lang = await self.chat.language(user) or "zh"
+            name = incoming.file_name or default
+            await self.send_reply(user, Reply(translate(lang, "attach_download_failed", name=name[:60]), ok=False))
+            return
+        request = replace(_request(user, "", incoming.msg_id or ""), attachment=attachment)
+        await self.send_reply(user, (await self.chat.message(request)).reply)
 
     async def _pressed(self, incoming: Incoming) -> None:
         """A card's button: its command as the presser; the card shows what was recorded."""
@@ -150,40 +182,47 @@ class WeComBridge:
             await self.send_reply(user, answer.reply)
 
     async def send_reply(self, user: str, reply: Reply) -> str:
-        """A reply as WeCom messages: the picture, the text, a card with the buttons; the last msgid."""
-        rendered = await self.render(reply.text, reply.image, reply.buttons)
+        """A reply as WeCom messages: the picture, the file, the text, a card with the buttons; the
+        last msgid."""
         last = ""
-        for piece in pieces(rendered):
+        for piece in await self.render(reply.text, reply.image, reply.buttons, reply.document):
             last = await self.send_piece(user, piece)
         return last
 
-    async def render(self, text: str, image: bytes | None, buttons: tuple[tuple[Button, ...], ...]) -> _Rendered:
-        """The reply's pieces, with button keys stored when they are too long."""
+    async def render(
+        self,
+        text: str,
+        image: bytes | None,
+        buttons: tuple[tuple[Button, ...], ...],
+        document: Document | None = None,
+    ) -> list[_Piece]:
+        """The messages of one reply, in order (each sent and confirmed on its own), button keys
+        stored when they are too long. The same reply always gives the same pieces."""
         rows = await self.chat.buttons(buttons)
-        flat = [pair for row in rows for pair in row][:MAX_BUTTONS]
-        return _Rendered(image, text, _title(text), flat)
+        flat = tuple(pair for row in rows for pair in row)[:MAX_BUTTONS]
+        out = [_Piece(image=image)] if image else []
+        if document is not None:
+            out.append(_Piece(document=document))
+        if text.strip() or not out:
+            out.append(_Piece(text=text))
+        if flat:
+            out.append(_Piece(text=_title(text), buttons=flat))
+        return out
 
-    async def send_piece(self, user: str, piece: tuple[str, object]) -> str:
-        """One WeCom message of a reply: the picture, a text piece, or the button card."""
-        kind, content = piece
-        if kind == "image":
-            assert isinstance(content, bytes)
-            return await self.api.send_image(user, content, "chart.png")
-        if kind == "text":
-            assert isinstance(content, str)
-            return (await self.api.send_text(user, content))[-1]
-        assert isinstance(content, tuple)
-        title, buttons = content
-        return (await self.api.send_card(user, button_card(title, "", buttons))).msgid
+    async def send_piece(self, user: str, piece: _Piece) -> str:
+        """One WeCom message: the picture, a file, a text, or the button card."""
+        if piece.image is not None:
+            return await self.api.send_image(user, piece.image, "chart.png")
+        if piece.document is not None:
+            return await self.api.send_file(user, piece.document.data, piece.document.name)
+        if piece.buttons:
+            return (await self.api.send_card(user, button_card(piece.text, "", piece.buttons))).msgid
+        return (await self.api.send_text(user, piece.text))[-1]
 
 
-def pieces(rendered: _Rendered) -> list[tuple[str, object]]:
-    """The messages of one reply, in order: each is sent and confirmed on its own."""
-    out: list[tuple[str, object]] = [("image", rendered.image)] if rendered.image else []
-    out.append(("text", rendered.text))
-    if rendered.buttons:
-        out.append(("card", (rendered.title, rendered.buttons)))
-    return out
+def _named(name: str, media_id: str) -> str:
+    """The name WeCom gave a media, unless it only repeated the media id (no name was sent)."""
+    return "" if name == media_id else name
 
 
 def _title(text: str) -> str:
@@ -213,16 +252,12 @@ class WeComTransport:
     async def send(self, message: Outgoing) -> str:
         """Send the pieces not yet confirmed; the last piece's msgid."""
         actions = (tuple(Button(label, command) for label, command in message.actions),) if message.actions else ()
-        rendered = await self.bridge.render(message.text, message.image, actions)
-        todo = pieces(rendered)
-        last = ""
-        for index in range(message.skip, len(todo)):
+        todo = await self.bridge.render(message.text, message.image, actions, message.document)
+
+        async def one(index: int) -> str:
             try:
-                last = await self.bridge.send_piece(message.chat_id, todo[index])
+                return await self.bridge.send_piece(message.chat_id, todo[index])
             except WeComError as error:
-                raise DeliveryFailed(
-                    str(error), permanent=error.permanent, in_doubt=error.in_doubt, confirmed=index
-                ) from error
-            if message.on_piece is not None:
-                message.on_piece(index + 1, last)
-        return last
+                raise error.undelivered(confirmed=index) from error
+
+        return await send_pieces(message, len(todo), one)

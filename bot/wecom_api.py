@@ -28,6 +28,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from reminders.outbound import DeliveryFailed
+
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
@@ -66,6 +68,20 @@ class WeComError(Exception):
         self.retryable = retryable
         self.permanent = permanent
         self.in_doubt = in_doubt
+
+    def undelivered(self, confirmed: int) -> DeliveryFailed:
+        """This failure as the sender sees it, after `confirmed` pieces of a message went through."""
+        return DeliveryFailed(str(self), permanent=self.permanent, in_doubt=self.in_doubt, confirmed=confirmed)
+
+
+class MediaTooLarge(Exception):
+    """A media over the size asked for: not read past it. `size` is what WeCom announced
+    (Content-Length), or without that the bytes counted when reading stopped (a lower bound)."""
+
+    def __init__(self, name: str, size: int) -> None:
+        super().__init__(f"media {name!r} of {size} bytes or more")
+        self.name = name
+        self.size = size
 
 
 def error_for(errcode: int, errmsg: str) -> WeComError:
@@ -165,12 +181,16 @@ class WeComHttp:
         if self.owns_client:
             await self.client.aclose()
 
-    async def exchange(self, method: str, url: str, *, secret_params: dict[str, str], **kwargs: Any) -> httpx.Response:
+    async def exchange(
+        self, method: str, url: str, *, secret_params: dict[str, str], stream: bool = False, **kwargs: Any
+    ) -> httpx.Response:
         """One request, repeated only when it surely was not performed; the secrets go in the query
-        and never into an error message."""
+        and never into an error message. `stream`: the body is left unread (the caller reads and
+        closes it), so a download can stop at a size limit."""
         for attempt in range(self.tries):
             try:
-                response = await self.client.request(method, url, params=secret_params, **kwargs)
+                request = self.client.build_request(method, url, params=secret_params, **kwargs)
+                response = await self.client.send(request, stream=stream)
             except NOT_SENT as error:
                 failure = WeComError(-1, f"not sent: {type(error).__name__}", retryable=True)
             except httpx.TransportError as error:  # read timeout, connection dropped: maybe delivered
@@ -178,6 +198,7 @@ class WeComHttp:
             else:
                 if response.status_code < 500:
                     return response
+                await response.aclose()
                 failure = WeComError(-1, f"HTTP {response.status_code}", retryable=True)
             if attempt == self.tries - 1:
                 raise failure
@@ -346,15 +367,26 @@ class WeComApp:
         body = await self._api("POST", "media/upload", params={"type": kind}, files=files)
         return str(body["media_id"])
 
-    async def download(self, media_id: str) -> tuple[bytes, str]:
-        """The bytes and file name of a media a user sent to the app."""
+    async def download(self, media_id: str, *, max_bytes: int | None = None) -> tuple[bytes, str]:
+        """The bytes and file name of a media a user sent to the app.
+
+        With `max_bytes`, a larger media raises `MediaTooLarge` without being read past the limit
+        (at once when WeCom announces its length).
+        """
         for attempt in range(2):
             token = await self.access_token()
             response = await self.http.exchange(
-                "GET", self._url("media/get"), secret_params={"access_token": token, "media_id": media_id}
+                "GET", self._url("media/get"), secret_params={"access_token": token, "media_id": media_id}, stream=True
             )
-            if not response.headers.get("content-type", "").startswith(("application/json", "text/plain")):
-                return response.content, _filename(response.headers.get("content-disposition", ""), media_id)
+            try:
+                if not response.headers.get("content-type", "").startswith(("application/json", "text/plain")):
+                    name = _filename(response.headers.get("content-disposition", ""), media_id)
+                    return await _read_limited(response, name, max_bytes), name
+                await response.aread()
+            except httpx.TransportError as error:
+                raise WeComError(-1, f"download broke off: {type(error).__name__}", retryable=True) from None
+            finally:
+                await response.aclose()
             body = read_json(response)
             if int(body.get("errcode", 0)) in TOKEN_CODES and attempt == 0:
                 self._forget(token)
@@ -362,6 +394,21 @@ class WeComApp:
             raise_for(body)
             raise WeComError(-1, "media/get answered JSON without an error", retryable=True)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _read_limited(response: httpx.Response, name: str, max_bytes: int | None) -> bytes:
+    """The body, or `MediaTooLarge` as soon as it is known to pass `max_bytes`."""
+    announced = response.headers.get("content-length", "")
+    if max_bytes is not None and announced.isdigit() and int(announced) > max_bytes:
+        raise MediaTooLarge(name, int(announced))
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if max_bytes is not None and total > max_bytes:
+            raise MediaTooLarge(name, total)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)

@@ -12,8 +12,9 @@ Webhook keys are secrets (anyone holding one can post to the group): they appear
 no exception message; logs name a robot by `key_tag`.
 
 `RobotTransport` is the outbox's way to a robot (members bound by `/robot`, see `models.robots`):
-the digest's chart as a picture, then the text as markdown pieces with the unit's liaisons
-@-mentioned. Nobody can press a button on a robot's message, so the buttons become command hints.
+the digest's chart as a picture, a file (uploaded with the robot's key, then posted), then the text
+as markdown pieces with the unit's liaisons @-mentioned. Nobody can press a button on a robot's
+message, so the buttons become command hints.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from config.i18n import translate
 from models.robots import TRANSPORT
 from models.robots import key_tag as key_tag
 from models.robots import webhook_key as webhook_key
-from reminders.outbound import DeliveryFailed, Outgoing
+from reminders.outbound import Document, Outgoing, send_pieces
 
 log = logging.getLogger(__name__)
 
@@ -218,14 +219,21 @@ def action_hints(actions: Sequence[tuple[str, str]]) -> str:
     return "\n".join("> " + plain_markdown(line) for line in lines)
 
 
-def robot_pieces(message: Outgoing) -> list[tuple[str, bytes | str]]:
+Piece = tuple[str, bytes | str | Document]
+"""One robot message: ("image", PNG bytes), ("file", a Document) or ("markdown", text)."""
+
+
+def robot_pieces(message: Outgoing) -> list[Piece]:
     """The messages a robot posts for one outgoing message, in order: the chart (when it fits a
-    robot's 2 MB), then the markdown pieces, the mentions on the last one."""
-    out: list[tuple[str, bytes | str]] = []
+    robot's 2 MB), the file, then the markdown pieces, the mentions on the last one. The same
+    message always gives the same pieces, so `skip` counts them alike."""
+    out: list[Piece] = []
     if message.image is not None and len(message.image) <= MAX_IMAGE:
         out.append(("image", message.image))
     elif message.image is not None:
         log.warning("a chart of %d bytes is too large for a group robot; the text goes alone", len(message.image))
+    if message.document is not None:
+        out.append(("file", message.document))
     hints = action_hints(message.actions)
     text = plain_markdown(message.text) + (f"\n\n{hints}" if hints else "")
     out += [("markdown", piece) for piece in markdown_pieces(text, message.mentions)]
@@ -264,24 +272,23 @@ class RobotTransport:
         key = message.chat_id
         self.hide(key)
         todo = robot_pieces(message)
-        last = ""
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            for index in range(message.skip, len(todo)):
-                await self._post(key, todo[index], index)
-                last = f"{key_tag(key)}:{message.reminder_id or 0}:{index + 1}"
-                if message.on_piece is not None:
-                    message.on_piece(index + 1, last)
-        return last
 
-    async def _post(self, key: str, piece: tuple[str, bytes | str], index: int) -> None:
+        async def one(index: int) -> str:
+            await self._post(key, todo[index], index)
+            return f"{key_tag(key)}:{message.reminder_id or 0}:{index + 1}"
+
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            return await send_pieces(message, len(todo), one)
+
+    async def _post(self, key: str, piece: Piece, index: int) -> None:
         kind, content = piece
         try:
             if isinstance(content, bytes):
                 await self.robots.send_image(key, content)
+            elif isinstance(content, Document):
+                await self.robots.send_file(key, content.data, content.name)
             else:
                 await self.robots.send_markdown(key, content)
         except WeComError as error:
             log.warning("%s: %s piece %d not delivered: %s", key_tag(key), kind, index + 1, error)
-            raise DeliveryFailed(
-                str(error), permanent=error.permanent, in_doubt=error.in_doubt, confirmed=index
-            ) from error
+            raise error.undelivered(confirmed=index) from error

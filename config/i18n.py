@@ -10,8 +10,11 @@ from typing import Any
 
 from config.i18n_cli import CLI_MESSAGES
 from config.i18n_digest import DIGEST_MESSAGES
+from config.i18n_evidence import EVIDENCE_MESSAGES
 from config.i18n_figures import FIGURE_MESSAGES
+from config.i18n_files import FILE_MESSAGES
 from config.i18n_help import HELP_MESSAGES
+from config.i18n_ledger import LEDGER_MESSAGES
 from config.i18n_reminders import REMINDER_MESSAGES
 from config.i18n_values import VALUE_MESSAGES
 
@@ -89,11 +92,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "other_unit_hidden": ("联络员只能查看本单位情况。", "A liaison can only see their own unit."),
     "too_long": ("消息太长（超过 {limit} 字），请精简后重发。", "That message is too long (over {limit} characters)."),
-    "file_received": (
-        "已收到文件“{name}”（{size}）。本系统暂时还不能登记佐证材料，文件没有保存，请按办公室要求另行报送。",
-        "Received the file “{name}” ({size}). Duban cannot record evidence files yet, so it was not kept; "
-        "please hand it in as the office asks.",
-    ),
     "not_a_command": (
         "请以命令开头（如 /status），或回复一条提醒消息。发送 /help 查看您可用的命令。",
         "Please start with a command (e.g. /status), or reply to a reminder. Send /help for your commands.",
@@ -309,6 +307,9 @@ MESSAGES.update(CLI_MESSAGES)
 MESSAGES.update(FIGURE_MESSAGES)
 MESSAGES.update(HELP_MESSAGES)
 MESSAGES.update(VALUE_MESSAGES)
+MESSAGES.update(EVIDENCE_MESSAGES)
+MESSAGES.update(FILE_MESSAGES)
+MESSAGES.update(LEDGER_MESSAGES)
 
 
 def translate(lang: str, key: str, **params: Any) -> str:

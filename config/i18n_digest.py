@@ -57,6 +57,16 @@ DIGEST_MESSAGES: dict[str, tuple[str, str]] = {
     "digest_empty": ("{header}无", "{header} none"),
     "digest_more": ("……另有 {count} 项", "… and {count} more"),
     "digest_list_sep": ("、", ", "),
+    "digest_evidence": (
+        "佐证材料：应交 {total} 项，已通过 {accepted}，待审核 {pending}，已退回 {rejected}，缺 {missing}。",
+        "Evidence: {total} item(s), {accepted} accepted, {pending} waiting for review, {rejected} rejected, "
+        "{missing} missing.",
+    ),
+    "digest_evidence_header": ("尚欠佐证材料的单位：", "Units owing evidence:"),
+    "digest_evidence_unit": ("{unit}：{items}", "{unit}: {items}"),
+    "digest_unit_evidence_header": ("尚欠佐证材料：", "Evidence still owed:"),
+    "digest_evidence_late": ("（截止 {due}，已逾期 {days} 天）", " (due {due}, {days} day(s) late)"),
+    "digest_evidence_due": ("（截止 {due}）", " (due {due})"),
     "digest_units_cut": ("{units} 等 {count} 个单位", "{units} and others ({count} units)"),
     "digest_items_cut": ("{items} 等 {count} 项", "{items} and others ({count} in all)"),
     # the chart: plan and indicator names stay Chinese data in both languages, the words around them do not

@@ -86,6 +86,21 @@ HELP_MESSAGES: dict[str, tuple[str, str]] = {
         "/robot [<单位>|领导 <机器人地址>|解除 <单位>|领导] —— 查看、绑定或解除企业微信群机器人，例：/robot {unit} <机器人地址>",
         "/robot [<unit>|leaders <robot URL>|remove <unit>|leaders] — list, bind or remove WeCom group robots, e.g. /robot {unit} <robot URL>",
     ),
+    "help_evidence": (
+        "/evidence —— 本单位尚欠的佐证材料；发送文件时在说明中写 /evidence {evidence} [说明] 即提交；/evidence 撤回 <编号>",
+        "/evidence — the evidence your unit still owes; send a file with /evidence {evidence} [note] as its caption to "
+        "hand it in; /evidence withdraw <n>",
+    ),
+    "help_evidence_admin": (
+        "/evidence [编号|单位] —— 佐证材料完整性；代单位提交：文件说明写 /evidence {evidence} <单位> [说明]",
+        "/evidence [code|unit] — evidence completeness; to hand in for a unit: /evidence {evidence} <unit> [note] "
+        "as a file's caption",
+    ),
+    "help_review": (
+        "/review [编号 通过|退回 理由] —— 审核单位提交的佐证材料",
+        "/review [n accept|reject reason] — review the evidence units handed in",
+    ),
+    "help_export": ("/export —— 导出台账（Excel 文件）", "/export — the ledger as an Excel workbook"),
     "help_digest": ("/digest —— 本周简报（附图表）", "/digest — this week's digest, with its chart"),
     "help_holiday": ("/holiday —— 查看办公室录入的节假日调整", "/holiday — the office's calendar corrections"),
     "help_holiday_admin": (

@@ -47,14 +47,17 @@ __all__ = [
     "ENGLISH",
     "PLANS_DIR",
     "Loc",
+    "Located",
     "Params",
     "PlanError",
     "PlanFileError",
     "PlanSourceError",
     "Problem",
     "Salvage",
+    "check_plan_data",
     "explain_schema_message",
     "load_plan_file",
+    "load_yaml_text",
     "parse_plan_text",
     "resolve_plan_source",
     "semantic_problems",
@@ -63,6 +66,9 @@ __all__ = [
 ]
 
 PLANS_DIR = Path(__file__).parent / "plans"
+
+Located = Problem
+"""A problem at its place in the document: (path, (English text, catalog key, parameters))."""
 
 
 # --- YAML ---------------------------------------------------------------------------------------
@@ -170,7 +176,8 @@ def _error(loc: Loc, text: str, key: str, params: Params, marks: dict[Loc, yaml.
     )
 
 
-def _validation_error(error: ErrorDetails, data: Any, marks: dict[Loc, yaml.Mark]) -> PlanError:
+def _validation_problem(error: ErrorDetails, data: Any) -> Located:
+    """One pydantic error as its place in the document and its wording."""
     loc = _data_loc(tuple(error["loc"]), data)
     if error["type"] == "missing" and error["loc"] and isinstance(error["loc"][-1], str):
         loc = (*loc, error["loc"][-1])  # name the missing key, at the line of its parent
@@ -183,7 +190,7 @@ def _validation_error(error: ErrorDetails, data: Any, marks: dict[Loc, yaml.Mark
         loc = (*loc, *inside) if inside else loc
     key, params = explain_pydantic(error)
     message = error["msg"].removeprefix("Value error, ")
-    return _error(loc, message, key, tuple((k, str(v)) for k, v in params.items()), marks, data)
+    return loc, (message, key, tuple((k, str(v)) for k, v in params.items()))
 
 
 def _union_noise(error: ErrorDetails) -> bool:
@@ -208,25 +215,42 @@ def _read(text: str, source: str) -> tuple[dict[str, Any], dict[Loc, yaml.Mark]]
     return data, marks
 
 
-def parse_plan_text(text: str, source: str = "<plan>") -> Plan:
-    """Parse and check a plan document; raise PlanFileError naming every problem, in file order."""
-    data, marks = _read(text, source)
-    errors: list[PlanError] = []
+def check_plan_data(data: dict[str, Any]) -> tuple[Plan | None, list[Located]]:
+    """Check a plan document already read into Python values (from YAML or from a workbook).
+
+    Returns the plan when it is valid, and every problem found by the schema and the cross-checks,
+    each at its place in the document; the caller says where that place is in its own source.
+    """
+    found: list[Located] = []
     salvage: Salvage | None = None
     plan: Plan | None
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        errors = [_validation_error(e, data, marks) for e in exc.errors() if not _union_noise(e)]
+        found = [_validation_problem(e, data) for e in exc.errors() if not _union_noise(e)]
         plan, salvage = salvage_plan(data, exc.errors())
     if plan is not None:
-        found = semantic_problems(plan, salvage)
+        semantic = semantic_problems(plan, salvage)
         if salvage is not None:
-            found = [(salvage.original(loc), said) for loc, said in found]
+            semantic = [(salvage.original(loc), said) for loc, said in semantic]
             if not {"units", "groups"} & salvage.whole:
                 names = set(unit_names(plan)) | salvage.names
-                found += [p for loc, refs in salvage.refs for p in unknown_units(loc, refs, names)]
-        errors += [_error(loc, english, key, params, marks, data) for loc, (english, key, params) in found]
+                semantic += [p for loc, refs in salvage.refs for p in unknown_units(loc, refs, names)]
+        found += semantic
+    return (plan if not found else None), found
+
+
+def load_yaml_text(text: str) -> Any:
+    """YAML with exact decimals and impossible dates kept as text, as plan files are read (a workbook's
+    rule cell is a YAML fragment). Raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def parse_plan_text(text: str, source: str = "<plan>") -> Plan:
+    """Parse and check a plan document; raise PlanFileError naming every problem, in file order."""
+    data, marks = _read(text, source)
+    plan, found = check_plan_data(data)
+    errors = [_error(loc, english, key, params, marks, data) for loc, (english, key, params) in found]
     if errors:
         errors.sort(key=lambda e: (e.line or 0, e.column or 0))
         raise PlanFileError(source, errors)

@@ -467,7 +467,7 @@ class ReminderSettings(Strict):
     overdue_every_workday: bool = True
     escalate_from: int = Field(default=3, ge=1, description="overdue working day from which leaders are told")
     period_ask: int = Field(default=1, ge=1, le=10, description="working day of the month to ask for last month")
-    period_nudges: list[int] = Field(default_factory=lambda: [3, 5])
+    period_nudges: list[int] = Field(default_factory=lambda: [5, 3])  # as the validator orders a given list
     ongoing_monthly: int = Field(default=1, ge=1, le=10, description="working day of the month for 长期坚持 tasks")
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(8, 0)

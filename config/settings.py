@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,16 @@ class Settings(BaseSettings):
     )
     timezone: str = "Asia/Shanghai"
     lang: str = "zh"
+
+    evidence_dir: Path = Path("data/evidence")
+    """Where evidence files (佐证材料) are kept, each once, under its content hash."""
+    evidence_max_mb: int = Field(default=20, ge=1, le=2000)
+    """The largest file accepted as evidence (20 MB: what a Telegram bot may download)."""
+
+    @property
+    def evidence_max_bytes(self) -> int:
+        """`evidence_max_mb` in bytes."""
+        return self.evidence_max_mb * 1024 * 1024
 
     telegram_token: SecretStr | None = None
     """BotFather's token; setting it turns the Telegram transport on. Never logged."""

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from config.i18n import translate
 from config.plan_schema import Plan
 from handlers.types import Request, UserError
 from models.database import Database
+from models.evidence_store import EvidenceStore
 from models.tables import Member, PlanRow, UnitRow
 
 Clock = Callable[[], dt.datetime]
@@ -54,6 +56,8 @@ class Services:
     clock: Clock
     changes: ChangeSignal = field(default_factory=ChangeSignal, compare=False)
     """Notified by the router after a request committed a change."""
+    evidence: EvidenceStore = field(default_factory=lambda: EvidenceStore(Path("data/evidence")), compare=False)
+    """Where evidence files are kept (the settings' DUBAN_EVIDENCE_DIR in `duban run`)."""
 
 
 @dataclass

@@ -19,16 +19,16 @@ from models.plans import expand_units
 from models.scoring import value_spec
 
 ENTRY = ("start", "bind", "help", "lang")
-LIAISON = ("tasks", "task", "progress", "report", "gate", "score", "status", "indicators", "units", "history",
-           "proposals", "digest", "holiday", "remind", "plan", "lang", "help")
-LEADER = ("status", "score", "tasks", "task", "indicators", "units", "history", "digest", "holiday", "remind", "plan",
-          "lang", "help")
-ADMIN = ("status", "tasks", "task", "progress", "report", "gate", "score", "indicators", "units", "history",
-         "proposals", "accept", "reject", "answer", "resolve", "invite", "robot", "digest", "holiday", "remind", "plan",
-         "lang", "help")
+LIAISON = ("tasks", "task", "progress", "report", "gate", "evidence", "score", "status", "indicators", "units",
+           "history", "proposals", "digest", "holiday", "remind", "plan", "lang", "help")
+LEADER = ("status", "score", "tasks", "task", "indicators", "units", "history", "evidence", "export", "digest",
+          "holiday", "remind", "plan", "lang", "help")
+ADMIN = ("status", "tasks", "task", "progress", "report", "gate", "evidence", "review", "export", "score",
+         "indicators", "units", "history", "proposals", "accept", "reject", "answer", "resolve", "invite", "robot",
+         "digest", "holiday", "remind", "plan", "lang", "help")
 
 
-ADMIN_FORMS = ("progress", "holiday", "remind", "plan")
+ADMIN_FORMS = ("progress", "evidence", "holiday", "remind", "plan")
 """Commands whose admin form takes more than the read-only form others use."""
 
 
@@ -94,7 +94,9 @@ def _examples(ctx: Ctx, plan: Plan) -> dict[str, str]:
     ]
     gates = [g for g in plan.gates if unit is None or unit in expand_units(plan, g.units + g.lead)] or plan.gates
     other_unit = next((u.name for u in plan.units if u.name != unit), plan.units[0].name)
+    asked = [g.code for g in gates if g.evidence] + [i.code for i in indicators if i.evidence]
     return {
+        "evidence": asked[0] if asked else indicators[0].code,
         "task": tasks[0].code if tasks else (plan.tasks[0].code if plan.tasks else "1"),
         "report": "　".join(reports),
         "indicator": indicators[0].code,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from config.plan_schema import Indicator
 from handlers.context import Ctx
+from models.phrases import hint_words, person_words
 from models.scoring import Hint, Key, display_points, indicator_hints
 
 MAX_HINTS = 6
@@ -17,16 +18,8 @@ def points_text(points: Decimal) -> str:
 
 
 def hint_text(ctx: Ctx, hint: Hint) -> str:
-    """One hint in the speaker's language."""
-    params = dict(hint.params)
-    if "op" in params:
-        params["op"] = ctx.t("op_" + params["op"])
-    if "answer" in params:
-        params["answer"] = ctx.t("answer_" + params["answer"])
-    if "target" in params and isinstance(params["target"], str):
-        for op in ("at_least", "above", "at_most", "below", "equals"):
-            params["target"] = params["target"].replace(op + " ", ctx.t("op_" + op))
-    return ctx.t(hint.key, **params)
+    """One hint in the speaker's language (the same words as the exported ledger's)."""
+    return hint_words(ctx.lang, hint)
 
 
 def hint_lines(ctx: Ctx, indicator: Indicator, obs: dict[Key, Decimal]) -> list[str]:
@@ -46,7 +39,4 @@ def hint_lines(ctx: Ctx, indicator: Indicator, obs: dict[Key, Decimal]) -> list[
 def person_label(ctx: Ctx, role: str, unit: str | None, display_name: str, transport: str) -> str:
     """Who did something, as people read it: the unit for a liaison, else the role; with the
     person's name when the chat service gave one (console identities are not names)."""
-    label = unit if unit else ctx.t(f"role_{role}") if role else ""
-    if display_name and transport != "console" and display_name != label:
-        return f"{label} {display_name}".strip()
-    return label
+    return person_words(ctx.lang, role, unit, display_name, transport)

@@ -18,11 +18,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import (
     basic,
     digest,
+    evidence,
+    export,
     help,
     help_desk,
     proposals,
     replies,
     reporting,
+    review,
     robots,
     schedule,
     scores,
@@ -30,7 +33,7 @@ from handlers import (
     units,
 )
 from handlers.context import Ctx, Services
-from handlers.types import MAX_MESSAGE_CHARS, Attachment, Reply, Request, UserError
+from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
 from models.people import find_member, memberships, unblock_chat
 from models.plans import get_plan
 from models.tables import Identity, UnitRow
@@ -66,6 +69,9 @@ COMMANDS: dict[str, Command] = {
     "remind": schedule.remind,
     "digest": digest.digest,
     "robot": robots.robot,
+    "evidence": evidence.evidence,
+    "review": review.review,
+    "export": export.export,
 }
 
 
@@ -143,8 +149,11 @@ async def _dispatch(ctx: Ctx, text: str) -> Reply:
     if len(text) > MAX_MESSAGE_CHARS:
         raise UserError("too_long", limit=MAX_MESSAGE_CHARS)
     parsed = split_command(text)
-    if parsed is None and ctx.request.attachment is not None:
-        return _file_received(ctx, ctx.request.attachment)
+    attachment = ctx.request.attachment
+    if parsed is None and attachment is not None and ctx.request.reply_to:
+        return await evidence.file_reply(ctx, attachment)
+    if parsed is None and attachment is not None:
+        return await evidence.file_alone(ctx, attachment)
     if parsed is None and ctx.request.reply_to:
         return await replies.reply_to_reminder(ctx, text)
     if parsed is None:
@@ -155,9 +164,3 @@ async def _dispatch(ctx: Ctx, text: str) -> Reply:
         raise UserError("unknown_command", name=name[:20])
     return await command(ctx, args)
 
-
-def _file_received(ctx: Ctx, attachment: Attachment) -> Reply:
-    """A file arrived on its own. Evidence collection (佐证材料) is not built yet: say so plainly,
-    keep nothing, and point to the office."""
-    size = f"{max(1, round(len(attachment.data) / 1024))} KB"
-    return Reply(ctx.t("file_received", name=attachment.name[:60], size=size), ok=False)

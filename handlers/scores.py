@@ -7,12 +7,14 @@ from collections import Counter
 from decimal import Decimal
 
 from config.plan_schema import Gate, Plan
-from config.values import format_value
 from handlers.context import Ctx
+from handlers.evidence_view import tally
 from handlers.render import hint_lines, person_label, points_text
 from handlers.tasks import task_line
 from handlers.types import Button, Reply, UserError
 from handlers.units import resolve_unit
+from models.evidence import completeness, requirements
+from models.phrases import figure_lines
 from models.plans import expand_units
 from models.proposals import pending_proposals
 from models.reports import (
@@ -23,7 +25,7 @@ from models.reports import (
     responsible_units,
     score_board,
 )
-from models.scoring import find_item, item_points, value_spec
+from models.scoring import item_points
 from models.work import blocked_assignments, list_tasks
 from reminders.listing import undelivered
 
@@ -107,10 +109,7 @@ async def _score_one(ctx: Ctx, plan: Plan, code: str) -> Reply:
     per_item = item_points(indicator, obs)
     for sub_item in indicator.items():
         lines.append(f"  · {sub_item.name}: {points_text(per_item[sub_item.name])}/{points_text(sub_item.max)}")
-    for (period, item_name), value in sorted(obs.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")):
-        spec = value_spec(indicator, find_item(indicator, item_name) if item_name else None)
-        place = " ".join(p for p in (period, item_name) if p) or ctx.t("figure_word")
-        lines.append(f"  {place} = {format_value(value, spec.type, unit=spec.unit, lang=ctx.lang)}")
+    lines += ["  " + line for line in figure_lines(ctx.lang, indicator, obs)]
     lines += hint_lines(ctx, indicator, obs)
     if indicator.evidence:
         due = indicator.evidence_due or plan.evidence_due
@@ -170,6 +169,7 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
         open_ = sum(g.met is None for g in board.gates)
         lines.append(ctx.t("status_gates", met=met, total=len(board.gates), open=open_))
         lines += ["  " + ctx.t("status_gate_failed", gate=g) for g in failed]
+    lines += await _evidence_lines(ctx, plan, None)
     done = sum(t.done for t in tasks)
     overdue = [t for t in tasks if t.overdue(today)]
     soon = [t for t in tasks if t.due_soon(today)]
@@ -212,6 +212,15 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
     return Reply("\n".join(lines), buttons=rows)
 
 
+async def _evidence_lines(ctx: Ctx, plan: Plan, unit_id: int | None) -> list[str]:
+    """Evidence completeness, for plans that ask for evidence (the whole plan, or one unit)."""
+    if not requirements(plan):
+        return []
+    counts = tally(await completeness(ctx.session, plan, unit_id=unit_id))
+    params = {state: counts[state] for state in ("accepted", "pending", "rejected", "missing")}
+    return [ctx.t("status_evidence", total=sum(counts.values()), **params)]
+
+
 async def _undelivered_lines(ctx: Ctx, plan_id: str) -> list[str]:
     """For admins: reminders of the last week that reached nobody, by recipient."""
     found = await undelivered(ctx.session, plan_id, ctx.now - dt.timedelta(days=7))
@@ -233,6 +242,7 @@ async def _unit_status(ctx: Ctx, plan: Plan, unit_id: int, unit_name: str) -> Re
     ]
     for task in tasks:
         lines.append("  " + task_line(ctx, task, unit_id))
+    lines += await _evidence_lines(ctx, plan, unit_id)
     board = await load_score_board(ctx.session, plan)
     mine = [i for i in plan.indicators if unit_name in expand_units(plan, i.units + i.lead)]
     if mine:

@@ -9,15 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reminders.outbound import Document as Document  # re-exported: replies carry files
+
 MAX_MESSAGE_CHARS = 2000
 
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file someone sent: its name as they gave it (never used as a path) and its bytes."""
+    """A file someone sent: its name as they gave it (never used as a path) and its bytes.
+
+    `declared_size` is the size the chat service announced for a file the transport did not fetch
+    because it is larger than Duban accepts (then `data` is empty): the handler refuses it politely.
+    """
 
     name: str
     data: bytes
+    declared_size: int | None = None
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes, as received or as announced."""
+        return self.declared_size if self.declared_size is not None else len(self.data)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,8 @@ class Reply:
     ok: bool = True
     image: bytes | None = None
     """A picture to send with the text (the digest's chart), PNG."""
+    document: Document | None = None
+    """A file to send with the text (an exported workbook, an evidence file under review)."""
 
 
 @dataclass

@@ -44,11 +44,17 @@ async def queue_notice(
     subject: str = "",
     actions: Sequence[tuple[str, str]] = (),
     assignment_id: int | None = None,
+    document: dict[str, Any] | None = None,
 ) -> ReminderRow:
     """Queue a notice for `audience` (admins, leaders, unit:<id>, member:<id>), due now.
 
     `actions` are (label key, command) pairs shown as buttons; the labels are catalog keys too.
+    `document` names a stored evidence file sent with the notice (sha256, ext, name).
     """
+    detail: dict[str, Any] = {"audience": list(dict.fromkeys(audience)), "key": key, "params": params}
+    detail["actions"] = list(actions)
+    if document is not None:
+        detail["document"] = document
     row = ReminderRow(
         plan_id=plan_id,
         key=f"{NOTICE}:{key}:{now.isoformat()}:{secrets.token_hex(4)}",
@@ -56,10 +62,7 @@ async def queue_notice(
         due_at=now,
         subject=subject,
         assignment_id=assignment_id,
-        detail=json.dumps(
-            {"audience": list(dict.fromkeys(audience)), "key": key, "params": params, "actions": list(actions)},
-            ensure_ascii=False,
-        ),
+        detail=json.dumps(detail, ensure_ascii=False),
         created_at=now,
     )
     session.add(row)

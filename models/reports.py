@@ -272,22 +272,6 @@ async def load_score_board(session: AsyncSession, plan: Plan, *, until: dt.datet
     return score_board(plan, rows, await latest_observations(session, plan.id, until=until))
 
 
-async def reported_places(
-    session: AsyncSession, plan_id: str, *, counted: bool = False
-) -> dict[int, set[tuple[str | None, int | None]]]:
-    """For each indicator (or gate) id, the (period, unit id) pairs that have a report (`counted`:
-    only reports that count, not proposals)."""
-    statement = (
-        select(Report.indicator_id, Report.period, Report.unit_id)
-        .where(Report.plan_id == plan_id, *([COUNTS] if counted else []))
-        .distinct()
-    )
-    out: dict[int, set[tuple[str | None, int | None]]] = defaultdict(set)
-    for indicator_id, period, unit_id in (await session.exec(statement)).all():
-        out[indicator_id].add((period, unit_id))
-    return out
-
-
 async def responsibilities(session: AsyncSession, plan_id: str) -> dict[str, list[tuple[int, str]]]:
     """(unit id, unit name) of the units responsible for each indicator or gate, by code."""
     statement = (

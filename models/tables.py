@@ -344,3 +344,56 @@ class InboundSeen(SQLModel, table=True):
     transport: str = Field(primary_key=True, max_length=16)
     key: str = Field(primary_key=True, max_length=200)
     at: dt.datetime = Field(index=True)
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file's content, kept once under its SHA-256 whoever sent it and however often: the name on
+    disk comes from the hash and the sniffed type, never from what the sender called it."""
+
+    __tablename__ = "evidence_file"
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    mime: str
+    ext: str = Field(max_length=8)
+    stored_at: dt.datetime
+
+
+class Evidence(SQLModel, table=True):
+    """One submission of evidence (佐证材料): a file a unit handed in for an indicator or gate.
+
+    `status`: 'unfiled' (received without a code: waiting for the sender to say which), 'pending'
+    (waiting for the office), 'accepted', 'rejected', 'withdrawn'. Rows are never deleted; every
+    change is an EvidenceEvent, so the history says who did what when.
+    """
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_place", "plan_id", "indicator_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: str = Field(foreign_key="plan.id", max_length=48)
+    indicator_id: int | None = Field(default=None, foreign_key="indicator.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    sha256: str = Field(foreign_key="evidence_file.sha256", max_length=64)
+    name: str
+    """The file name as the sender gave it: shown, never used as a path."""
+    note: str = ""
+    status: str = "pending"
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    at: dt.datetime
+    transport: str = ""
+    chat_id: str = ""
+    message_id: str = ""
+    decided_by: int | None = Field(default=None, foreign_key="member.id")
+    decided_at: dt.datetime | None = None
+    decision_note: str = ""
+
+
+class EvidenceEvent(SQLModel, table=True):
+    """A step in a submission's life: submitted, filed, accepted, rejected, withdrawn."""
+
+    __tablename__ = "evidence_event"
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    action: str
+    note: str = ""
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    at: dt.datetime

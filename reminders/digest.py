@@ -59,6 +59,15 @@ class MissingFigure:
 
 
 @dataclass(frozen=True)
+class OwedEvidence:
+    """Evidence a unit still owes (nothing handed in, or its file was rejected) and its due date."""
+
+    unit: str
+    code: str
+    due: date
+
+
+@dataclass(frozen=True)
 class BlockedLine:
     """A unit that asked for help on a task and has not been helped out of it yet."""
 
@@ -94,6 +103,8 @@ class DigestData:
     plan_end: date | None = None
     unit_progress: tuple[tuple[str, int, int], ...] = ()  # (unit, tasks done, tasks assigned), in plan order
     blocked: tuple[BlockedLine, ...] = ()  # calls for help not settled yet, shown until they are
+    evidence: tuple[int, int, int, int] | None = None  # accepted, pending, rejected, missing; None: none asked
+    evidence_owed: tuple[OwedEvidence, ...] = ()  # past due or due within the next 14 days
 
 
 def points_change(data: DigestData) -> Decimal | None:
@@ -159,6 +170,7 @@ def compose_leader_digest(data: DigestData, lang: str) -> str:
         _section(ctx, ctx.t("digest_blocked_header"), [_blocked(ctx, b) for b in data.blocked]),
         _section(ctx, ctx.t("digest_upcoming_header"), [_upcoming(ctx, t) for t in _by_deadline(data.upcoming)]),
         _section(ctx, ctx.t("digest_missing_header"), _missing_by_unit(ctx, data.missing)),
+        *_evidence_section(ctx, data),
         [ctx.t("digest_footer")],
     ]
     return _join(blocks)
@@ -175,7 +187,8 @@ def compose_unit_digest(data: DigestData, unit: str, lang: str) -> str | None:
     missing = [m for m in data.missing if m.unit == unit]
     indicators = [i for i in data.indicators if unit in i.units]
     blocked = [b for b in data.blocked if b.unit == unit]
-    if not (overdue or upcoming or completed or missing or indicators or blocked):
+    evidence = [e for e in data.evidence_owed if e.unit == unit]
+    if not (overdue or upcoming or completed or missing or indicators or blocked or evidence):
         return None
     ctx = _Speaker(lang)
     names = {i.code: i.name for i in data.indicators}
@@ -189,6 +202,11 @@ def compose_unit_digest(data: DigestData, unit: str, lang: str) -> str | None:
         *([_section(ctx, ctx.t("digest_blocked_header"), [_blocked(ctx, b) for b in blocked])] if blocked else []),
         _section(ctx, ctx.t("digest_upcoming_header"), [_task(ctx, t) for t in upcoming]),
         _section(ctx, ctx.t("digest_unit_missing_header"), owed),
+        *(
+            [_section(ctx, ctx.t("digest_unit_evidence_header"), _evidence_lines(ctx, data, evidence))]
+            if evidence
+            else []
+        ),
         _section(ctx, ctx.t("digest_completed_header"), [_task(ctx, t) for t in completed]),
     ]
     if indicators:
@@ -332,6 +350,38 @@ def _figure(ctx: _Speaker, label: str, periods: list[str]) -> str:
     else:
         shown = ctx.t("digest_periods_folded", first=ordered[0], last=ordered[-1], count=len(ordered))
     return ctx.t("digest_figure_periods", code=label, periods=shown)
+
+
+def _evidence_section(ctx: _Speaker, data: DigestData) -> list[list[str]]:
+    """Evidence completeness and, unit by unit, what is owed (late first); nothing for plans without."""
+    if data.evidence is None:
+        return []
+    accepted, pending, rejected, missing = data.evidence
+    total = accepted + pending + rejected + missing
+    head = ctx.t("digest_evidence", total=total, accepted=accepted, pending=pending, rejected=rejected, missing=missing)
+    by_unit: dict[str, list[OwedEvidence]] = {}
+    for owed in data.evidence_owed:
+        by_unit.setdefault(owed.unit, []).append(owed)
+    units = sorted(by_unit, key=lambda u: (min(e.due for e in by_unit[u]), -len(by_unit[u])))
+    lines = [ctx.t("digest_evidence_unit", unit=u, items=_evidence_lines(ctx, data, by_unit[u])[0]) for u in units]
+    return [[head], *([_section(ctx, ctx.t("digest_evidence_header"), lines)] if lines else [])]
+
+
+def _evidence_lines(ctx: _Speaker, data: DigestData, owed: Sequence[OwedEvidence]) -> list[str]:
+    """'G1、G4（截止 2021-06-01，已逾期 3 天）' grouped by due date, in one line."""
+    by_due: dict[date, list[str]] = {}
+    for item in owed:
+        by_due.setdefault(item.due, []).append(item.code)
+    parts = []
+    for due in sorted(by_due):
+        late = (data.week_end - due).days
+        when = (
+            ctx.t("digest_evidence_late", due=due.isoformat(), days=late)
+            if late > 0
+            else ctx.t("digest_evidence_due", due=due.isoformat())
+        )
+        parts.append(f"{ctx.t('digest_list_sep').join(by_due[due])}{when}")
+    return [ctx.t("digest_list_sep").join(parts)]
 
 
 def _missing_by_unit(ctx: _Speaker, missing: Sequence[MissingFigure]) -> list[str]:

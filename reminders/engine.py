@@ -24,6 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlmodel import col, func, select
 
 from models.database import Database
+from models.evidence_store import EvidenceStore
 from models.plans import get_plan, last_audit_id, list_plans
 from models.tables import ReminderRow
 from reminders.digest_due import bring_forward, compose_due, due_weeks
@@ -59,10 +60,11 @@ class ReminderEngine:
         scheduler: AsyncIOScheduler | None = None,
         grace: dt.timedelta = dt.timedelta(hours=4),
         on_error: ErrorHandler = log_error,
+        files: EvidenceStore | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.sender = Sender(db, clock, transports)
+        self.sender = Sender(db, clock, transports, files)
         self.scheduler = scheduler
         self.grace = grace
         self.guard = Guard(on_error)

@@ -41,10 +41,6 @@ class Journal:
         future = self._enqueue(op)
         future.add_done_callback(_log_failure)
 
-    async def flush(self) -> None:
-        """Wait until everything queued so far is committed (failures are the writers' concern)."""
-        await asyncio.gather(self._enqueue(_nothing), return_exceptions=True)
-
     def _enqueue(self, op: Write) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((op, future))
@@ -79,10 +75,6 @@ class Journal:
             await self._commit([entry])
         except Exception as error:
             _fail(entry[1], error)
-
-
-async def _nothing(session: AsyncSession) -> None:
-    """A marker: once it is committed, everything queued before it is too."""
 
 
 def _fail(future: asyncio.Future[None], error: Exception) -> None:

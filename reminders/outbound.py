@@ -11,9 +11,18 @@ the middle of a long message re-sends only what was not confirmed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to send (an evidence file under review, an exported workbook): the name the reader
+    sees and its bytes. Sent as its own piece, after the picture and before the text."""
+
+    name: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,7 @@ class Outgoing:
     actions: tuple[tuple[str, str], ...] = ()
     """Quick actions as (label, command); the transport renders them as buttons if it can."""
     image: bytes | None = None
+    document: Document | None = None
     reminder_id: int | None = None
     recipient: str = ""
     """Who it is for, as people read it (a unit's name, 领导), for transports that show it."""
@@ -70,3 +80,14 @@ class Transport(Protocol):
         """Send `message` (from piece `message.skip` on); return the confirmed id of its last piece,
         or raise DeliveryFailed."""
         ...
+
+
+async def send_pieces(message: Outgoing, count: int, send_one: Callable[[int], Awaitable[str]]) -> str:
+    """Send pieces `message.skip` to `count - 1` in order, reporting each confirmed one through
+    `message.on_piece`; the last piece's id. Every transport sends its pieces this one way."""
+    last = ""
+    for index in range(message.skip, count):
+        last = await send_one(index)
+        if message.on_piece is not None:
+            message.on_piece(index + 1, last)
+    return last

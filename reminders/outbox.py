@@ -86,8 +86,10 @@ async def sync_outbox(
     )
     columns = select(ReminderRow.key, ReminderRow.id, ReminderRow.status, ReminderRow.due_at)
     tried = set((await session.exec(select(ReminderRow.id).where(*candidates, col(ReminderRow.attempts) > 0))).all())
+    pending = select(ReminderRow.id, ReminderRow.detail).where(*candidates, col(ReminderRow.status) == "pending")
+    details = dict((await session.exec(pending)).all())
     stored = {
-        key: _Stored(row_id or 0, status, due_at, row_id in tried)
+        key: _Stored(row_id or 0, status, due_at, row_id in tried, details.get(row_id, ""))
         for key, row_id, status, due_at in (await session.exec(columns.where(*candidates))).all()
     }
     result = await _reconcile(session, plan.id, wanted, stored, first_new, now)
@@ -119,6 +121,8 @@ class _Stored:
     due_at: dt.datetime
     tried: bool
     """The sender tried it already: it keeps the time the sender gave it for its retry."""
+    detail: str
+    """What the reminder says (an evidence reminder's codes shrink as the unit hands files in)."""
 
 
 async def _reconcile(
@@ -154,18 +158,19 @@ def _revives(due: Due | None, now: dt.datetime) -> bool:
 
 
 def _moves(wanted: dict[str, Due], stored: dict[str, _Stored], revived: set[int]) -> list[dict[str, object]]:
-    """Pending rows (and revived ones) whose wanted time changed: `/remind time`, a digest day, a holiday.
+    """Pending rows (and revived ones) whose wanted time or content changed: `/remind time`, a digest
+    day, a holiday; evidence a unit handed in since the row was written.
 
-    A row the sender tried already keeps the time it was given for its retry.
+    A row the sender tried already keeps the time it was given for its retry, and what it said.
     """
-    return [
-        {"id": s.row_id, "due_at": wanted[key].due_at}
-        for key, s in stored.items()
-        if key in wanted
-        and (s.status == "pending" or s.row_id in revived)
-        and not s.tried
-        and s.due_at != wanted[key].due_at
-    ]
+    out: list[dict[str, object]] = []
+    for key, s in stored.items():
+        if key not in wanted or not (s.status == "pending" or s.row_id in revived) or s.tried:
+            continue
+        detail = json.dumps(wanted[key].detail, ensure_ascii=False)
+        if s.due_at != wanted[key].due_at or s.detail != detail:
+            out.append({"id": s.row_id, "due_at": wanted[key].due_at, "detail": detail})
+    return out
 
 
 def _row(plan_id: str, due: Due, now: dt.datetime) -> dict[str, object]:

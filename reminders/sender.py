@@ -30,13 +30,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.i18n import translate
 from models.database import Database
+from models.evidence_store import EvidenceStore
 from models.people import block_chat, move_chat
 from models.robots import key_tag
 from models.tables import Delivery, DigestRow, Member, ReminderRow, UnitRow
 from reminders.catch_up import fold_missed
 from reminders.chart import render_chart
 from reminders.journal import Journal, Write
-from reminders.outbound import DeliveryFailed, Outgoing, Transport
+from reminders.outbound import DeliveryFailed, Document, Outgoing, Transport
 from reminders.policy import DIGEST_DUE
 from reminders.recipients import PlanView, PlanViews, Recipient
 from reminders.texts import reminder_actions, render_reminder
@@ -105,8 +106,16 @@ class _Outcome:
 class Sender:
     """Delivers due reminders through the running transports."""
 
-    def __init__(self, db: Database, clock: Callable[[], dt.datetime], transports: Sequence[Transport]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], dt.datetime],
+        transports: Sequence[Transport],
+        files: EvidenceStore | None = None,
+    ) -> None:
         self.db = db
+        self.files = files
+        """Where the evidence files forwarded with review notices are read from."""
         self.clock = clock
         self.transports = {t.name: t for t in transports}
         self.views = PlanViews(self.transports)
@@ -334,10 +343,23 @@ class Sender:
             text=text,
             actions=reminder_actions(row.kind, row.subject, who.lang, detail),
             image=image,
+            document=await self._document(detail.get("document")),
             reminder_id=row.id,
             recipient=unit or translate(who.lang, "rem_unit_leaders"),
             mentions=tuple(view.wecom_ids.get(row.unit_id, [])) if row.unit_id is not None else (),
         )
+
+    async def _document(self, named: dict[str, str] | None) -> Document | None:
+        """The evidence file a notice forwards, read from the store; a file gone from the disk is
+        logged and the notice goes without it (the office can still open it with /review)."""
+        if named is None or self.files is None:
+            return None
+        try:
+            data = await asyncio.to_thread(self.files.read, named["sha256"], named["ext"])
+        except (OSError, KeyError, ValueError):
+            log.warning("evidence file %s is missing from the store", named.get("sha256"))
+            return None
+        return Document(named.get("name") or f"{named['sha256'][:12]}.{named['ext']}", data)
 
     async def _unreachable(self, row: ReminderRow, who: Recipient, reason: str, now: dt.datetime) -> None:
         """Stop sending to a chat that blocked the bot or is gone, and tell the admins once."""

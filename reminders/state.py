@@ -11,8 +11,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Indicator, Plan, ReminderSettings
+from models.evidence import completeness
 from models.ownership import figure_owners
-from models.reports import indicator_rows, latest_observations, reported_places, responsibilities
+from models.reports import indicator_rows, latest_observations, responsibilities
 from models.tables import AuditEntry, CalendarDay, IndicatorRow, OutboxState, UnitRow
 from models.work import assignment_rows
 from reminders.calendar import WorkCalendar
@@ -23,7 +24,6 @@ async def plan_state(session: AsyncSession, plan: Plan) -> PlanState:
     """The plan's assignments, monthly figures and owed evidence as they stand now."""
     assignments = tuple(AssignmentState(*row) for row in await assignment_rows(session, plan.id))
     rows = await indicator_rows(session, plan.id)
-    reported = await reported_places(session, plan.id)
     units = await responsibilities(session, plan.id)
     unit_ids = {name: unit_id for pairs in units.values() for unit_id, name in pairs}
     unit_ids |= await _unit_ids(session, plan.id)
@@ -46,7 +46,7 @@ async def plan_state(session: AsyncSession, plan: Plan) -> PlanState:
         plan.end,
         assignments,
         periodic,
-        _evidence(plan, units, rows, reported),
+        await _evidence(session, plan),
     )
 
 
@@ -80,30 +80,16 @@ async def complete_periods(
     return out
 
 
-def _evidence(
-    plan: Plan,
-    units: dict[str, list[tuple[int, str]]],
-    rows: Mapping[str, IndicatorRow],
-    reported: dict[int, set[tuple[str | None, int | None]]],
-) -> tuple[EvidenceState, ...]:
+async def _evidence(session: AsyncSession, plan: Plan) -> tuple[EvidenceState, ...]:
     """Per unit and due date, the codes whose evidence the unit still owes.
 
-    A unit has handed in its part once it (or the office, for everyone) reported on the code.
+    A unit has handed in its part once a file it sent for the code was accepted or waits for review;
+    a rejected or withdrawn file leaves the item owed.
     """
     owed: dict[tuple[int, str, dt.date], list[str]] = defaultdict(list)
-    entries = [(i.code, i.evidence, i.evidence_due) for i in plan.indicators]
-    entries += [(g.code, g.evidence, g.evidence_due) for g in plan.gates]
-    for code, evidence, due in entries:
-        deadline = due or plan.evidence_due
-        if not evidence or deadline is None:
-            continue
-        row_id = rows[code].id or 0
-        who = {unit for _, unit in reported.get(row_id, set())}
-        if None in who:
-            continue
-        for unit_id, unit in units.get(code, []):
-            if unit_id not in who:
-                owed[(unit_id, unit, deadline)].append(code)
+    for cell in await completeness(session, plan):
+        if cell.owed and cell.due is not None:
+            owed[(cell.unit_id, cell.unit, cell.due)].append(cell.code)
     return tuple(EvidenceState(u, name, due, tuple(codes)) for (u, name, due), codes in owed.items())
 
 

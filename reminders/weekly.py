@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
@@ -19,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
+from models.evidence import completeness, requirements
 from models.plans import expand_units
 from models.reports import indicator_rows, load_score_board
 from models.tables import Assignment, AuditEntry, DigestRow, ReminderRow, TaskRow, UnitRow
@@ -28,6 +30,7 @@ from reminders.digest import (
     DigestData,
     IndicatorLine,
     MissingFigure,
+    OwedEvidence,
     TaskLine,
     compose_leader_digest,
     compose_unit_digest,
@@ -108,7 +111,22 @@ async def collect_digest(session: AsyncSession, plan: Plan, now: dt.datetime) ->
         plan_start=plan.start,
         plan_end=plan.end,
         unit_progress=tuple((unit, done, assigned) for unit, (done, assigned) in shares.items()),
+        **await _evidence(session, plan, today),
     )
+
+
+async def _evidence(session: AsyncSession, plan: Plan, today: dt.date) -> dict[str, Any]:
+    """Evidence completeness, and what units owe that is late or due within DUE_SOON_DAYS."""
+    if not requirements(plan):
+        return {}
+    cells = await completeness(session, plan)
+    counts = Counter(c.state for c in cells)
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    owed = tuple(OwedEvidence(c.unit, c.code, c.due) for c in cells if c.owed and c.due is not None and c.due <= soon)
+    return {
+        "evidence": (counts["accepted"], counts["pending"], counts["rejected"], counts["missing"]),
+        "evidence_owed": owed,
+    }
 
 
 async def _completed(

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import shutil
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,9 @@ from sqlmodel import col, select
 from config.plan_loader import load_plan_file, shipped_plan_paths
 from handlers.context import Services
 from handlers.router import handle
-from handlers.types import Reply, Request
+from handlers.types import Attachment, Reply, Request
 from models.database import Database, open_database
+from models.evidence_store import EvidenceStore
 from models.people import bind_member, find_unit
 from models.plans import load_plan
 from models.tables import Member, ReminderRow, UnitRow
@@ -53,8 +55,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def services(db: Database, clock: FakeClock) -> Services:
-    return Services(db=db, clock=clock)
+def services(db: Database, clock: FakeClock, tmp_path: Path) -> Services:
+    return Services(db=db, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +71,31 @@ def dingtao_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     asyncio.run(build())
     return path
+
+
+@pytest.fixture(scope="session")
+def puyang_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the Puyang ledger loaded once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("template") / "puyang.db"
+
+    async def build() -> None:
+        database = await open_database(f"sqlite:///{path}")
+        await load_shipped(database, "puyang-2021", FakeClock(dt.datetime(2021, 5, 27, tzinfo=dt.UTC)))
+        await database.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+async def puyang(tmp_path: Path, puyang_template: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    """Services on a fresh copy of a database holding the Puyang ledger, the clock on 2021-05-28 10:00."""
+    path = tmp_path / "puyang.db"
+    shutil.copyfile(puyang_template, path)
+    clock.set(dt.datetime(2021, 5, 28, 10, 0, tzinfo=SHANGHAI))
+    database = await open_database(f"sqlite:///{path}")
+    yield Services(db=database, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
+    await database.close()
 
 
 async def load_shipped(db: Database, plan_id: str, clock: FakeClock) -> None:
@@ -87,7 +114,7 @@ class Chat:
     sent: int = 0
     lang: str = "zh"
 
-    async def say(self, text: str) -> Reply:
+    async def say(self, text: str, *, attachment: Attachment | None = None, reply_to: str | None = None) -> Reply:
         self.sent += 1
         request = Request(
             transport=self.transport,
@@ -96,6 +123,8 @@ class Chat:
             text=text,
             display_name=self.user_id,
             message_id=str(self.sent),
+            attachment=attachment,
+            reply_to=reply_to,
         )
         reply = await handle(self.services, request)
         if reply.ok and text.strip().startswith("/lang"):
@@ -136,7 +165,7 @@ async def dingtao(tmp_path: Path, dingtao_template: Path, clock: FakeClock) -> A
     path = tmp_path / "dingtao.db"
     shutil.copyfile(dingtao_template, path)
     database = await open_database(f"sqlite:///{path}")
-    yield Services(db=database, clock=clock)
+    yield Services(db=database, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
     await database.close()
 
 
@@ -232,3 +261,27 @@ async def prepare_burst(services: Services, fake: FakeTelegram, chats: int, cloc
                 )
             )
     return chats
+
+
+async def duban(env: dict[str, str], *args: str) -> str:
+    """Run a `duban` command to completion in a subprocess; it must succeed; its output."""
+    done = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await done.communicate()
+    assert done.returncode == 0
+    return out.decode().strip()
+
+
+async def start_duban_run(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`duban run` in a subprocess with no terminal, its output captured."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )

@@ -396,6 +396,10 @@ class FakeTelegram:
         self._callback_queries: dict[str, JSONDict] = {}
         self._callback_ids = itertools.count(4_000_000_000_001)
         self._files: dict[str, _StoredFile] = {}
+        self.downloads: list[str] = []
+        """The file paths fetched from the file server (``/file/bot<token>/<path>``), in order, also
+        those answered with an error."""
+        self._download_faults: list[int] = []
         self._file_numbers = itertools.count(1)
         self._injections: list[_Injection] = []
         self._send_log: deque[tuple[float, int]] = deque()
@@ -519,6 +523,87 @@ class FakeTelegram:
                 raise ValueError(f"no message {reply_to_message_id} in chat {chat_id} to reply to")
             message["reply_to_message"] = _without_reply(target)
         self._store(message, raw_text=text)
+        self.send_update({"message": copy.deepcopy(message)})
+        return int(message["message_id"])
+
+    def send_document(
+        self,
+        *,
+        user: JSONDict,
+        chat: JSONDict,
+        name: str,
+        data: bytes,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+        mime: str | None = None,
+    ) -> int:
+        """Enqueue an Update with a user's document (kept for getFile and its download); returns its
+        message_id. The caption gets ``bot_command`` caption entities as Telegram gives them."""
+        stored = self._keep_file(data, "documents", "")
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": name,
+            "mime_type": mime or "application/octet-stream",
+            "file_size": len(data),
+        }
+        return self._user_file(user, chat, {"document": document}, caption, reply_to_message_id)
+
+    def send_photo(
+        self,
+        *,
+        user: JSONDict,
+        chat: JSONDict,
+        data: bytes,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+        thumbnail: bytes = b"thumbnail",
+    ) -> int:
+        """Enqueue an Update with a user's photo in two sizes, as Telegram sends them (smallest
+        first): a thumbnail (``thumbnail``) and the full picture (``data``); returns its message_id."""
+        small = self._keep_file(thumbnail, "photos", ".jpg")
+        large = self._keep_file(data, "photos", ".jpg")
+        sizes = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(stored.data),
+            }
+            for stored, (width, height) in ((small, (90, 68)), (large, (1280, 960)))
+        ]
+        return self._user_file(user, chat, {"photo": sizes}, caption, reply_to_message_id)
+
+    def fail_downloads(self, times: int = 1, status: int = 404) -> None:
+        """Answer the next ``times`` file downloads with ``status`` (the file is gone, or the file
+        server fails) instead of the file."""
+        self._download_faults.extend([status] * times)
+
+    def _user_file(
+        self, user: JSONDict, chat: JSONDict, media: JSONDict, caption: str | None, reply_to_message_id: int | None
+    ) -> int:
+        chat_id = int(chat["id"])
+        self._chats.setdefault(chat_id, copy.deepcopy(chat))
+        self._users.setdefault(int(user["id"]), copy.deepcopy(user))
+        if chat["type"] == "private" and chat_id != user["id"]:
+            raise ValueError("in a private chat the user is the chat")
+        message = self._new_message(chat_id, sender=copy.deepcopy(user))
+        message.update(copy.deepcopy(media))
+        if caption:
+            message["caption"] = caption
+            entities = [
+                {"type": "bot_command", "offset": utf16_len(caption[: m.start()]), "length": utf16_len(m.group())}
+                for m in _COMMAND.finditer(caption)
+            ]
+            if entities:
+                message["caption_entities"] = entities
+        if reply_to_message_id is not None:
+            target = self._messages.get((chat_id, reply_to_message_id))
+            if target is None:
+                raise ValueError(f"no message {reply_to_message_id} in chat {chat_id} to reply to")
+            message["reply_to_message"] = _without_reply(target)
+        self._store(message, raw_text=None)
         self.send_update({"message": copy.deepcopy(message)})
         return int(message["message_id"])
 
@@ -848,6 +933,11 @@ class FakeTelegram:
         prefix = f"/file/bot{self.token}/"
         if path.startswith(prefix):
             wanted = path[len(prefix) :]
+            self.downloads.append(wanted)
+            if self._download_faults:
+                status = self._download_faults.pop(0)
+                description = _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
+                return web.json_response({"ok": False, "error_code": status, "description": description}, status=status)
             for stored in self._files.values():
                 if stored.path == wanted:
                     return web.Response(body=stored.data, content_type="application/octet-stream")

@@ -33,6 +33,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import contextvars
 import hashlib
 import itertools
 import json
@@ -46,6 +47,8 @@ from typing import Any, Self
 from aiohttp import BodyPartReader, web
 
 JSONDict = dict[str, Any]
+_REQUEST: contextvars.ContextVar[web.Request] = contextvars.ContextVar("request")
+"""The HTTP request being answered (a streamed answer is prepared on it)."""
 
 MAX_TEXT_BYTES = 2048
 MAX_MARKDOWN_BYTES = 4096
@@ -110,6 +113,10 @@ class _Media:
     data: bytes
     filename: str
     kind: str
+    chunked: bool = False
+    """Served without Content-Length, in pieces (WeCom may), so a client must count what it reads."""
+    served: int = 0
+    """Bytes of it written to clients (a client that stops reading early shows a smaller number)."""
 
 
 class FakeError(Exception):
@@ -213,9 +220,29 @@ class FakeWeCom:
         """When (fake clock) each of the robot's accepted messages arrived."""
         return [at for at, _ in self._robots.get(key, [])]
 
-    def seed_media(self, media_id: str, data: bytes, filename: str) -> None:
-        """A media id as if a user had sent a file to the app (for ``media/get``)."""
-        self._media[media_id] = _Media(data, filename, "file")
+    def seed_media(
+        self, media_id: str, data: bytes, filename: str, *, kind: str = "file", chunked: bool = False
+    ) -> None:
+        """A media id as if a user had sent a file (or with ``kind="image"`` a picture) to the app,
+        for ``media/get``; ``chunked`` serves it without Content-Length."""
+        self._media[media_id] = _Media(data, filename, kind, chunked=chunked)
+
+    def media(self, media_id: str) -> tuple[str, bytes]:
+        """(file name, bytes) of an uploaded or seeded media."""
+        found = self._media[media_id]
+        return found.filename, found.data
+
+    def media_served(self, media_id: str) -> int:
+        """How many bytes of a media ``media/get`` wrote out (all of it, unless the client hung up)."""
+        return self._media[media_id].served
+
+    def files_to(self, user: str) -> list[tuple[str, bytes]]:
+        """(file name, bytes) of every ``file`` message the app sent to ``user``, in order."""
+        return [self.media(m["file"]["media_id"]) for m in self.messages_to(user) if m["msgtype"] == "file"]
+
+    def robot_files(self, key: str) -> list[tuple[str, bytes]]:
+        """(file name, bytes) of every ``file`` message a robot posted, in order."""
+        return [self.media(m["file"]["media_id"]) for m in self.robot_messages(key) if m["msgtype"] == "file"]
 
     def expire_token(self) -> None:
         """Every token issued so far expires now (the next use answers 42001)."""
@@ -254,6 +281,7 @@ class FakeWeCom:
         path = request.path.removeprefix("/cgi-bin/")
         call = Call(path, dict(request.query), None, self.clock())
         self.calls.append(call)
+        _REQUEST.set(request)
         handlers: dict[str, Callable[[Call], Awaitable[JSONDict | web.StreamResponse]]] = {
             "gettoken": self._gettoken,
             "message/send": self._message_send,
@@ -442,11 +470,19 @@ class FakeWeCom:
         if media is None:
             raise FakeError(40007)
         quoted = media.filename.encode().decode("latin-1")  # WeCom sends the raw utf-8 name
-        return web.Response(
-            body=media.data,
-            content_type="application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="{quoted}"'},
-        )
+        headers = {"Content-Disposition": f'attachment; filename="{quoted}"'}
+        if not media.chunked:
+            media.served += len(media.data)
+            return web.Response(body=media.data, content_type="application/octet-stream", headers=headers)
+        response = web.StreamResponse(headers={**headers, "Content-Type": "application/octet-stream"})
+        response.enable_chunked_encoding()
+        await response.prepare(_REQUEST.get())
+        with contextlib.suppress(ConnectionResetError):
+            for start in range(0, len(media.data), 64 * 1024):
+                await response.write(media.data[start : start + 64 * 1024])
+                media.served += len(media.data[start : start + 64 * 1024])
+            await response.write_eof()
+        return response
 
     # ------------------------------------------------------------------ group robots
 

@@ -15,7 +15,7 @@ from config.i18n_cli import CLI_MESSAGES
 from config.plan_loader import explain_schema_message, shipped_plan_paths
 
 ROOT = Path(__file__).parent.parent
-COMMANDS = "demo、console、plan、invite、reminders、digest、run、score"
+COMMANDS = "demo、console、plan、invite、reminders、digest、run、score、export"
 
 
 @pytest.fixture(autouse=True)
@@ -207,7 +207,8 @@ def test_every_cli_sentence_has_the_same_parameters_in_both_languages() -> None:
         ),
         (
             ["plan"],
-            "duban plan：缺少命令，可用的命令：list、check、load、archive、unarchive\n查看用法：duban plan --help",
+            "duban plan：缺少命令，可用的命令：list、check、load、import、template、archive、unarchive\n"
+            "查看用法：duban plan --help",
         ),
         (["console"], "duban console：缺少参数 --plan\n查看用法：duban console --help"),
         (["console", "--plan"], "duban console：--plan 后面缺少取值\n查看用法：duban console --help"),

@@ -27,7 +27,7 @@ from telegram import Bot
 from telegram.error import ChatMigrated, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bench.fault_bench import CHAT_BASE, CLIENT_READ_TIMEOUT, Burst, Harness, Run
+from bench.fault_bench import CHAT_BASE, CLIENT_READ_TIMEOUT, IN_FLIGHT_LOADED, Burst, Harness, Run
 from tests.fake_telegram import FakeTelegram, FakeTelegramThread, Faults, SendRecord
 
 ALICE = 1001
@@ -152,7 +152,8 @@ def killed(harness: Harness) -> Run:
 @pytest.fixture(scope="module")
 def storm(harness: Harness) -> Run:
     """60 chats, 10 % of sending calls answered 429 with retry_after 1-3 s."""
-    return harness.too_many(Burst(60, long_every=20), Faults(seed=2022, too_many=0.10, latency=(0.02, 0.1)))
+    faults = Faults(seed=2022, too_many=0.10, latency=(0.02, 0.1))
+    return harness.too_many(Burst(60, long_every=20), faults, in_flight=IN_FLIGHT_LOADED)
 
 
 @pytest.fixture(scope="module")

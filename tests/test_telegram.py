@@ -22,7 +22,7 @@ from models.people import create_invite, find_unit
 from models.tables import ChatBlock, Delivery, ReminderRow
 from reminders.engine import ReminderEngine
 from reminders.sender import Sender
-from tests.conftest import SHANGHAI, FakeClock, member, prepare_burst
+from tests.conftest import SHANGHAI, FakeClock, duban, member, prepare_burst, start_duban_run
 from tests.fake_telegram import FakeTelegram
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
@@ -295,7 +295,6 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
     """The real command, configured only by environment variables, answering private and group chats."""
     import os
     import signal
-    import sys
 
     db = f"sqlite:///{tmp_path}/run.db"
     env = {
@@ -307,27 +306,10 @@ async def test_duban_run_serves_telegram(tmp_path: Any, fake: FakeTelegram) -> N
         "DUBAN_TELEGRAM_POLL_TIMEOUT": "1",
     }
 
-    async def cli(*args: str) -> str:
-        done = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *args, env=env, stdout=asyncio.subprocess.PIPE
-        )
-        out, _ = await done.communicate()
-        assert done.returncode == 0
-        return out.decode().strip()
-
-    await cli("plan", "load", "dingtao-2022")
-    admin_code = await cli("invite", "--plan", "dingtao-2022", "admin")
-    leader_code = await cli("invite", "--plan", "dingtao-2022", "leader")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    await duban(env, "plan", "load", "dingtao-2022")
+    admin_code = await duban(env, "invite", "--plan", "dingtao-2022", "admin")
+    leader_code = await duban(env, "invite", "--plan", "dingtao-2022", "leader")
+    process = await start_duban_run(env)
     try:
         await fake.wait_for("getUpdates", answered=False, timeout=30)
         alice, private = fake.user(ALICE, "Alice"), fake.private_chat(ALICE)

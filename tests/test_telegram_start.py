@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import re
-import sys
 from typing import Any
 
 import aiohttp
@@ -21,6 +20,7 @@ from config.i18n import translate
 from config.settings import Settings
 from handlers.context import Services
 from models.tables import Invite, Member
+from tests.conftest import start_duban_run
 from tests.fake_telegram import FakeTelegram
 from tests.test_telegram import ALICE, _free_port, invite, say, settings_for
 
@@ -225,16 +225,7 @@ def test_pauses_double_up_to_the_cap() -> None:
 
 
 async def duban_run(env: dict[str, str]) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_duban_run(env)
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()

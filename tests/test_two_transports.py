@@ -6,13 +6,13 @@ import asyncio
 import os
 import signal
 import socket
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 
+from tests.conftest import duban, start_duban_run
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wecom import FakeWeCom
 from tests.test_telegram import ALICE, CAROL, say
@@ -62,28 +62,11 @@ async def test_one_run_serves_telegram_and_wecom_and_a_notice_reaches_both(tmp_p
             "DUBAN_WECOM_API_BASE": wecom.base_url,
         }
 
-        async def cli(*args: str) -> str:
-            done = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", *args, env=env, stdout=asyncio.subprocess.PIPE
-            )
-            out, _ = await done.communicate()
-            assert done.returncode == 0
-            return out.decode().strip()
-
-        await cli("plan", "load", "dingtao-2022")
-        admin_code = await cli("invite", "--plan", "dingtao-2022", "admin")
-        leader_code = await cli("invite", "--plan", "dingtao-2022", "leader")
-        liaison_code = await cli("invite", "--plan", "dingtao-2022", "区民政局")
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        await duban(env, "plan", "load", "dingtao-2022")
+        admin_code = await duban(env, "invite", "--plan", "dingtao-2022", "admin")
+        leader_code = await duban(env, "invite", "--plan", "dingtao-2022", "leader")
+        liaison_code = await duban(env, "invite", "--plan", "dingtao-2022", "区民政局")
+        process = await start_duban_run(env)
         try:
             await fake.wait_for("getUpdates", answered=False, timeout=30)
             alice, carol = fake.user(ALICE, "Alice"), fake.user(CAROL, "Carol")
