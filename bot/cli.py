@@ -1,4 +1,4 @@
-"""The `duban` command line: demo, console, plan list/check/load, invite, score, reminders, digest, run.
+"""The `duban` command line: demo, console, plan list/check/load, invite, score, reminders, digest, run, db.
 
 Every command takes `--db URL` (default: DATABASE_URL or sqlite:///data/duban.db). It speaks the
 language of `DUBAN_LANG` (Chinese unless it says en), argparse's complaints included, and never
@@ -22,7 +22,9 @@ import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
+from bot.cli_db import db_cmd
 from bot.cli_errors import check_url, db_reason, open_db, os_reason
 from bot.cli_export import export_cmd
 from bot.cli_parser import build_parser
@@ -141,7 +143,7 @@ async def _main(args: argparse.Namespace, settings: Settings, voice: Voice) -> i
     try:
         url = args.db or settings.database_url
         check_url(url)
-        db = await open_db(url, voice)
+        db = await open_db(url, voice, create=args.command != "db")  # `db` commands take any schema
         try:
             services = Services(db=db, clock=utcnow, evidence=evidence_store(settings))
             return await _dispatch(args, services, settings, voice)
@@ -185,6 +187,9 @@ async def _dispatch(args: argparse.Namespace, services: Services, settings: Sett
         )
     if args.command == "run":
         return await run_cmd(services, settings, voice, args.plan, args.who)
+    if args.command == "db":
+        shown = make_url(args.db or settings.database_url).render_as_string(hide_password=True)
+        return await db_cmd(services.db, voice, args.db_command, shown)
     raise AssertionError(args.command)  # pragma: no cover - argparse allows nothing else
 
 

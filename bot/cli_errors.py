@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.cli_voice import CliError, Voice
 from models.database import ASYNC_DRIVERS, Database, DatabaseUrlError, open_database
+from models.schema import SchemaError, SchemaState
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +37,44 @@ def check_url(url: str) -> None:
         raise CliError("cli_db_unsupported", 2, backend=backend)
 
 
-async def open_db(url: str, voice: Voice) -> Database:
-    """The database, or one line saying why it cannot be used (server down, folder not writable…)."""
+async def open_db(url: str, voice: Voice, *, create: bool = True) -> Database:
+    """The database, or one line saying why it cannot be used (server down, folder not writable, a
+    schema this code does not run on…). `create=False`: the schema is neither checked nor created."""
     shown = make_url(url).render_as_string(hide_password=True)
     problem = _sqlite_problem(url)
     if problem is not None:
         raise CliError("cli_db_unusable", url=shown, reason=voice.t(problem))
     try:
-        return await open_database(url)
+        return await open_database(url, create=create)
+    except SchemaError as exc:
+        raise schema_refusal(exc, shown) from None
     except DatabaseUrlError:
         raise CliError("cli_db_bad_url", 2, url=shown) from None
     except ModuleNotFoundError as exc:  # a driver missing from the environment
         raise CliError("cli_db_unusable", url=shown, reason=voice.t("cli_db_driver", module=exc.name or "?")) from None
     except (OSError, SQLAlchemyError) as exc:
-        log.debug("cannot open %s", shown, exc_info=True)
-        key, params = db_reason(exc) if isinstance(exc, SQLAlchemyError) else os_reason(exc)
-        raise CliError("cli_db_unusable", url=shown, reason=voice.t(key, **params)) from None
+        raise unusable(exc, shown, voice) from None
+
+
+_SCHEMA_REFUSALS = {
+    SchemaState.BEHIND: "cli_schema_behind",
+    SchemaState.LEGACY: "cli_schema_legacy",
+    SchemaState.UNKNOWN: "cli_schema_unknown",
+}
+
+
+def schema_refusal(error: SchemaError, url: str) -> CliError:
+    """A schema this code does not run on (status 1), and what to run: `duban db upgrade`, or a newer Duban."""
+    status = error.status
+    key = _SCHEMA_REFUSALS.get(status.state, "cli_schema_unknown")
+    return CliError(key, url=url, revision=status.revision or "", head=status.head)
+
+
+def unusable(exc: OSError | SQLAlchemyError, url: str, voice: Voice) -> CliError:
+    """A database that failed us, said with the cause found underneath (status 1)."""
+    log.debug("cannot use %s", url, exc_info=exc)
+    key, params = db_reason(exc) if isinstance(exc, SQLAlchemyError) else os_reason(exc)
+    return CliError("cli_db_unusable", url=url, reason=voice.t(key, **params))
 
 
 def _sqlite_problem(url: str) -> str | None:

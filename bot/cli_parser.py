@@ -27,7 +27,7 @@ _ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^ambiguous option: (?P<option>\S+) could match (?P<matches>.+)$", "cli_arg_ambiguous"),
     )
 )
-_COMMAND_DESTS = ("command", "plan_command")
+_COMMAND_DESTS = ("command", "plan_command", "db_command")
 
 
 def _listed(text: str) -> str:
@@ -172,4 +172,9 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     export.add_argument("--out", help=t("xl_help_export_out"))
     export.add_argument("--evidence-zip", dest="evidence_zip", help=t("xl_help_evidence_zip"))
     export.add_argument("--lang", choices=["zh", "en"], help=t("xl_help_export_lang"))
+
+    schema = command(sub, "db", "cli_help_db_command", shared=False)
+    schema_sub = schema.add_subparsers(dest="db_command", required=True, metavar=t("cli_meta_command"))
+    command(schema_sub, "upgrade", "cli_help_db_upgrade")
+    command(schema_sub, "current", "cli_help_db_current")
     return parser

@@ -13,6 +13,7 @@ from bot.cli_plans import loaded_plan
 from bot.cli_stop import to_the_end
 from bot.cli_voice import CliError, Voice, interactive, write_out
 from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
+from bot.single_run import hold_sqlite_lock
 from bot.telegram import AnyApp
 from bot.telegram_app import start_telegram, stop_telegram
 from bot.telegram_transport import TelegramTransport
@@ -135,6 +136,7 @@ def engine_errors(app: AnyApp | None) -> Callable[[Exception], Awaitable[None]]:
 
 async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id: str | None, who: str) -> int:
     """`duban run`: the reminder engine and the digests, with Telegram when configured, else the console."""
+    hold_sqlite_lock(services.db)  # released by the operating system when this process ends
     async with services.db.session() as session:
         loaded = [row.id for row in await list_plans(session)]
     if plan_id is None and len(loaded) == 1:

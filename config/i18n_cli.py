@@ -148,6 +148,58 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_db_read_only": ("数据库文件是只读的（没有写权限）", "the database file is read-only (no write permission)"),
     "cli_db_driver": ("缺少数据库驱动 {module}", "the database driver {module} is not installed"),
     "cli_db_other": ("数据库报错（{kind}）", "database error ({kind})"),
+    # --- the database's schema (duban db …) ----------------------------------------------------
+    "cli_help_db_command": ("查看或升级数据库结构", "show or upgrade the database schema"),
+    "cli_help_db_upgrade": (
+        "把数据库结构升级到本版督办所需的版本（早期版本的督办创建的数据库先纳入版本管理）",
+        "upgrade the database schema to this Duban's (adopting a database made before migrations)",
+    ),
+    "cli_help_db_current": (
+        "显示数据库的结构版本，以及是否为最新",
+        "show the database's schema revision and whether it is the head",
+    ),
+    "cli_schema_behind": (
+        "数据库 {url} 的结构版本为 {revision}，本版督办需要 {head}：请先运行 duban db upgrade 升级",
+        "error: the database {url} is at schema revision {revision}, this Duban needs {head}: run duban db upgrade first",
+    ),
+    "cli_schema_legacy": (
+        "数据库 {url} 由早期版本的督办创建，还没有结构版本：请先运行 duban db upgrade 升级",
+        "error: the database {url} was made by an earlier Duban and has no schema revision: run duban db upgrade first",
+    ),
+    "cli_schema_unknown": (
+        "数据库 {url} 的结构版本 {revision} 不是本版督办所知的版本（最新为 {head}），多半由更新版本的督办创建：请使用新版督办",
+        "error: the database {url} is at schema revision {revision}, which this Duban (head {head}) does not know; a newer Duban made it: use that version",
+    ),
+    "cli_schema_not_duban": (
+        "无法升级数据库 {url}：它的表缺少无法补上的列（{columns}），看来不是督办的数据库；未做任何改动",
+        "error: cannot upgrade the database {url}: its tables lack columns that cannot be added ({columns}); it does not look like Duban's database; nothing was changed",
+    ),
+    "cli_db_current_head": ("结构版本：{revision}（最新）", "schema revision: {revision} (head)"),
+    "cli_db_current_behind": (
+        "结构版本：{revision}（不是最新，最新为 {head}；运行 duban db upgrade 升级）",
+        "schema revision: {revision} (not the head {head}; duban db upgrade upgrades it)",
+    ),
+    "cli_db_current_unknown": (
+        "结构版本：{revision}（本版督办不认识，它的最新版本为 {head}；多半由更新版本的督办创建）",
+        "schema revision: {revision} (unknown to this Duban, whose head is {head}; a newer Duban made it)",
+    ),
+    "cli_db_current_empty": (
+        "结构版本：无（空数据库，首次使用时按最新版本 {head} 创建）",
+        "schema revision: none (an empty database, created at the head {head} on first use)",
+    ),
+    "cli_db_current_legacy": (
+        "结构版本：无（由早期版本的督办创建；运行 duban db upgrade 纳入版本管理并升级到 {head}）",
+        "schema revision: none (made by an earlier Duban; duban db upgrade adopts it and upgrades it to {head})",
+    ),
+    "cli_db_up_to_date": ("数据库结构已是最新版本 {head}，无需升级。", "The schema is already at the head {head}; nothing to do."),
+    "cli_db_created": ("已按最新结构版本 {head} 创建数据库。", "Created the database at schema revision {head}."),
+    "cli_db_upgraded": ("数据库结构已从 {revision} 升级到 {head}。", "Upgraded the schema from {revision} to {head}."),
+    "cli_db_adopted": (
+        "已把早期版本督办创建的数据库纳入版本管理（基线 {baseline}），并升级到 {head}；原有数据全部保留。",
+        "Adopted the database made by an earlier Duban (baseline {baseline}) and upgraded it to {head}; all its data is kept.",
+    ),
+    "cli_db_adopted_tables": ("  补建的表：{names}", "  tables added: {names}"),
+    "cli_db_adopted_columns": ("  补上的列：{names}", "  columns added: {names}"),
     "cli_plan_not_loaded": (
         "方案 {plan} 尚未载入（先运行：duban plan load {plan}）",
         "error: plan '{plan}' is not loaded (duban plan load {plan})",
@@ -156,6 +208,12 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_bad_identity": (
         "--as 只能是 admin、leader 或 unit:<单位名>",
         "error: --as takes admin, leader or unit:<unit name>",
+    ),
+    "cli_run_sqlite_busy": (
+        "另一个督办进程正在运行并使用数据库 {path}：单文件数据库只能由一个进程发送提醒（否则每条提醒会发两次）。"
+        "多个进程请改用 DATABASE_URL=postgresql://… 数据库。",
+        "Another duban run is using the database {path}: on SQLite one instance sends the reminders (two would send "
+        "each twice). Several instances need PostgreSQL (DATABASE_URL=postgresql://…).",
     ),
     "cli_run_needs_plan": (
         "请用 --plan 指定一个已载入的方案（已载入：{loaded}）",

@@ -17,12 +17,11 @@ import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import ButtonCode
+from models.upsert import insert_missing
 
 PREFIX = "#"
 """Codes start with it; commands start with '/', so the two never mix."""
@@ -63,10 +62,7 @@ async def keep_codes(session: AsyncSession, commands: Iterable[str], now: dt.dat
 
 async def _insert_once(session: AsyncSession, code: str, command: str, now: dt.datetime) -> None:
     """Insert the row; a concurrent insert of the same command (same code) is not an error."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ButtonCode).values(code=code, command=command, issued_at=now)
-    await session.exec(statement.on_conflict_do_nothing(index_elements=["code"]))
+    await insert_missing(session, ButtonCode, [{"code": code, "command": command, "issued_at": now}], ("code",))
 
 
 async def command_for(session: AsyncSession, code: str, now: dt.datetime) -> str | None:

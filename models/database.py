@@ -12,14 +12,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.settings import DEFAULT_DATABASE_URL
 from models import tables  # noqa: F401 - registers the tables on SQLModel.metadata
+from models.schema import ensure_schema
 
 ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
 
@@ -60,37 +60,9 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    async def create_schema(self) -> None:
-        """Create missing tables, and add nullable columns that newer code expects to older tables.
-
-        Until schema migrations arrive, a database made by an earlier version keeps working: every
-        column added since is nullable, so adding it loses nothing.
-        """
-        async with self.engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
-            await conn.run_sync(_add_missing_columns)
-
     async def close(self) -> None:
         """Release connections."""
         await self.engine.dispose()
-
-
-def _add_missing_columns(conn: Connection) -> None:
-    """ALTER TABLE … ADD COLUMN for columns a table lacks (older databases): nullable ones, and
-    required ones that have a server default (existing rows take it)."""
-    inspector = inspect(conn)
-    for table in SQLModel.metadata.sorted_tables:
-        present = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            default = column.server_default
-            if column.name in present or not (column.nullable or default is not None):
-                continue
-            kind = column.type.compile(dialect=conn.dialect)
-            clause = ""
-            if default is not None:
-                value = str(getattr(default, "arg", "")).replace("'", "''")
-                clause = f" NOT NULL DEFAULT '{value}'"
-            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}'))
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -106,14 +78,20 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 async def open_database(url: str = DEFAULT_DATABASE_URL, *, create: bool = True) -> Database:
-    """Open (and by default create the schema of) the database at `url`."""
+    """Open the database at `url`. With `create` (work, tests, first use) its schema must be this
+    code's: an empty database is created at the head, any other schema raises
+    `models.schema.SchemaError` (only `duban db upgrade` changes one). Without it, the schema is
+    neither checked nor touched (`duban db upgrade` and `duban db current` open it so)."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         _prepare_sqlite_path(target)
     engine = create_async_engine(target)
     if target.get_backend_name() == "sqlite":
         _tune_sqlite(engine)
-    db = Database(engine, async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False))
     if create:
-        await db.create_schema()
-    return db
+        try:
+            await ensure_schema(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+    return Database(engine, async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False))

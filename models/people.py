@@ -65,7 +65,7 @@ async def memberships(session: AsyncSession, transport: str, user_id: str) -> li
 
 async def find_unit(session: AsyncSession, plan_id: str, name: str, *, groups: bool = False) -> UnitRow | None:
     """A unit of the plan by its name or one of its aliases (groups only when asked)."""
-    rows = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id))).all()
+    rows = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id).order_by(col(UnitRow.id)))).all()
     wanted = name.strip()
     for row in rows:
         if row.is_group and not groups:
@@ -87,6 +87,7 @@ async def group_members(session: AsyncSession, plan_id: str) -> dict[int, list[i
         select(GroupMember)
         .join(UnitRow, col(UnitRow.id) == col(GroupMember.group_id))
         .where(UnitRow.plan_id == plan_id)
+        .order_by(col(GroupMember.group_id), col(GroupMember.unit_id))
     )
     members: dict[int, list[int]] = {}
     for link in (await session.exec(statement)).all():
@@ -290,7 +291,7 @@ async def blocked_chats(session: AsyncSession) -> set[tuple[str, str]]:
 async def members_on_chat(session: AsyncSession, transport: str, chat_id: str) -> list[Member]:
     """The members bound to one chat (a person's private chat, or a group)."""
     statement = select(Member).where(Member.transport == transport, Member.chat_id == chat_id)
-    return list((await session.exec(statement)).all())
+    return list((await session.exec(statement.order_by(col(Member.id)))).all())
 
 
 def group_identity(chat_id: str) -> str:

@@ -43,6 +43,7 @@ async def responsible_units(session: AsyncSession, indicator_ids: list[int]) -> 
         select(Responsibility, UnitRow)
         .join(UnitRow, col(UnitRow.id) == col(Responsibility.unit_id))
         .where(col(Responsibility.indicator_id).in_(indicator_ids))
+        .order_by(col(Responsibility.indicator_id), col(Responsibility.unit_id))  # plan order, on every database
     )
     units: dict[int, list[tuple[bool, str]]] = {}
     for resp, unit in (await session.exec(statement)).all():

@@ -243,6 +243,10 @@ class ReminderRow(SQLModel, table=True):
     folded_into: int | None = None
     attempts: int = 0
     last_error: str = ""
+    claimed_by: str | None = Field(default=None, max_length=80)
+    """The sender instance working on this row (several `duban run` may share one database)."""
+    claimed_until: dt.datetime | None = None
+    """Its lease: extended while it works; once past, another instance may take the row over."""
 
 
 class Delivery(SQLModel, table=True):

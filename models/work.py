@@ -220,7 +220,7 @@ async def blocked_assignments(session: AsyncSession, plan_id: str) -> list[Block
         .join(TaskRow, col(TaskRow.id) == col(Assignment.task_id))
         .join(UnitRow, col(UnitRow.id) == col(Assignment.unit_id))
         .where(TaskRow.plan_id == plan_id, Assignment.status == "blocked")
-        .order_by(col(Assignment.status_at))
+        .order_by(col(Assignment.status_at), col(Assignment.id))
     )
     found = list((await session.exec(statement)).all())
     notes: dict[int, str] = {}

@@ -31,7 +31,7 @@ async def fold_missed(session: AsyncSession, views: PlanViews, now: dt.datetime,
                 col(ReminderRow.due_at) < now,
                 col(ReminderRow.kind).not_in(NEVER_FOLDED),
             )
-            .order_by(col(ReminderRow.due_at))
+            .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
         )
     ).all()
     groups: dict[tuple[str, int | None], list[ReminderRow]] = defaultdict(list)

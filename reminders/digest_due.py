@@ -15,13 +15,14 @@ import json
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.database import Database
 from models.plans import get_plan
 from models.tables import ReminderRow
+from models.upsert import insert_missing
 from reminders.chart import render_chart
 from reminders.policy import DIGEST_DUE, digest_week
 from reminders.weekly import collect_digest, enqueue_digest
@@ -83,7 +84,7 @@ async def bring_forward(db: Database, plan_id: str, now: dt.datetime) -> bool:
             await session.exec(select(ReminderRow).where(ReminderRow.plan_id == plan_id, ReminderRow.key == key))
         ).first()
         if row is None:
-            await session.exec(insert(ReminderRow), params=[_week_row(plan_id, key, week, now)])
+            await insert_missing(session, ReminderRow, [_week_row(plan_id, key, week, now)], ("plan_id", "key"))
             return True
         if row.status not in ("pending", "cancelled"):
             return False

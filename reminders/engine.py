@@ -27,6 +27,7 @@ from models.database import Database
 from models.evidence_store import EvidenceStore
 from models.plans import get_plan, last_audit_id, list_plans
 from models.tables import ReminderRow
+from reminders.claims import release_after_restart
 from reminders.digest_due import bring_forward, compose_due, due_weeks
 from reminders.guard import ErrorHandler, Guard, log_error
 from reminders.outbound import Transport
@@ -101,6 +102,7 @@ class ReminderEngine:
 
     async def start(self) -> SendStats:
         """On start: bring the outbox up to date, fold what is too old, send what is due, arm."""
+        await self.guard.attempt("claims", partial(release_after_restart, self.db))
         await self.guard.attempt("sync", self.sync)
         folded = await self.guard.attempt("catch-up", partial(self.sender.catch_up, self.grace))
         if folded:

@@ -52,6 +52,7 @@ async def undelivered(session: AsyncSession, plan_id: str, since: dt.datetime) -
             col(ReminderRow.due_at) >= since,
         )
         .group_by(UnitRow.name)
-        .order_by(func.count().desc())
+        # ties: the leaders first, then plan order (ORDER BY count alone leaves ties to the database)
+        .order_by(func.count().desc(), func.coalesce(func.min(UnitRow.id), 0))
     )
     return [(name or "", count) for name, count in (await session.exec(statement)).all()]

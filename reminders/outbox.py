@@ -15,12 +15,13 @@ import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
 from models.tables import AuditEntry, OutboxState, ReminderRow
+from models.upsert import insert_missing
 from reminders.policy import DIGEST_DUE, KINDS, Due, digest_dues, due_reminders
 from reminders.state import effective_policy, plan_state, work_calendar
 
@@ -147,7 +148,7 @@ async def _reconcile(
         await session.exec(update(ReminderRow), params=moves)
     if new_rows:
         # One multi-row statement: on the day 700 units fall overdue, ORM objects one by one are slow.
-        await session.exec(insert(ReminderRow), params=new_rows)
+        await insert_missing(session, ReminderRow, new_rows, ("plan_id", "key"))
     return SyncResult(added=len(new_rows), cancelled=len(cancel), revived=len(revive), moved=len(moves))
 
 

@@ -117,7 +117,8 @@ class PlanViews:
             await effective_policy(session, plan), ZoneInfo(plan.timezone), units, defaultdict(list), [], []
         )
         blocked = await blocked_chats(session)
-        for m in (await session.exec(select(Member).where(Member.plan_id == plan_id))).all():
+        in_binding_order = select(Member).where(Member.plan_id == plan_id).order_by(col(Member.id))
+        for m in (await session.exec(in_binding_order)).all():
             if m.transport == WECOM_PEOPLE and m.role == "liaison" and m.unit_id is not None and m.chat_id:
                 view.wecom_ids.setdefault(m.unit_id, []).append(m.chat_id)
             if m.transport not in self.transports or not m.chat_id or (m.transport, m.chat_id) in blocked:

@@ -23,8 +23,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import update
-from sqlalchemy.sql.dml import Update
+from sqlalchemy import case, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,8 +33,10 @@ from models.evidence_store import EvidenceStore
 from models.people import block_chat, move_chat
 from models.robots import key_tag
 from models.tables import Delivery, DigestRow, Member, ReminderRow, UnitRow
+from reminders import delivery_log
 from reminders.catch_up import fold_missed
 from reminders.chart import render_chart
+from reminders.claims import Lease, claim, free_for, instance_name
 from reminders.journal import Journal, Write
 from reminders.outbound import DeliveryFailed, Document, Outgoing, Transport
 from reminders.policy import DIGEST_DUE
@@ -112,14 +113,17 @@ class Sender:
         clock: Callable[[], dt.datetime],
         transports: Sequence[Transport],
         files: EvidenceStore | None = None,
+        instance: str | None = None,
     ) -> None:
         self.db = db
+        self.instance = instance or instance_name()
+        """Who claims rows: several instances may send from one database, each row by one of them."""
         self.files = files
         """Where the evidence files forwarded with review notices are read from."""
         self.clock = clock
         self.transports = {t.name: t for t in transports}
         self.views = PlanViews(self.transports)
-        self.journal = Journal(db)
+        self.journal = Journal(db, delivery_log.EXECUTORS)
         self._charts: dict[tuple[int, str], bytes] = {}
         self._blocked: set[tuple[str, str]] = set()
         """Chats found unreachable during this pass (the database knows them from the next pass on)."""
@@ -143,9 +147,13 @@ class Sender:
             async with self.db.session() as session:
                 rows, batch = await self._load_batch(session, now, stats)
             gate = asyncio.Semaphore(CONCURRENCY)
-            progressed = sum(await asyncio.gather(*(self._gated(gate, row, batch) for row in rows)))
-            if batch.nobody:
-                await self.journal.write(_undeliverable(batch.nobody, NOBODY))
+            async with Lease(self.db, self.clock, self.instance, [row.id or 0 for row in rows]):
+                progressed = sum(await asyncio.gather(*(self._gated(gate, row, batch) for row in rows)))
+                if batch.nobody:
+                    self.journal.post(_undeliverable(batch.nobody, NOBODY))
+                # Settlements are posted, not awaited: the claim is released and the next batch read
+                # only once they are committed, so no row is taken as due while its outcome waits.
+                await self.journal.drain()
             if len(rows) < BATCH or progressed == 0 or self.stopping:
                 return stats
 
@@ -163,13 +171,7 @@ class Sender:
         if len(awake) < len(plans):
             asleep = select(func.count()).select_from(ReminderRow).where(due, col(ReminderRow.plan_id).not_in(awake))
             stats.deferred += (await session.exec(asleep)).one()
-        statement = (
-            select(ReminderRow)
-            .where(due, col(ReminderRow.plan_id).in_(awake))
-            .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
-            .limit(BATCH)
-        )
-        rows = list((await session.exec(statement)).all())
+        rows = await claim(session, due & col(ReminderRow.plan_id).in_(awake), self.instance, now, BATCH)
         ids = [row.id or 0 for row in rows]
         known = select(Delivery.reminder_id, Delivery.member_id, Delivery.state, Delivery.pieces).where(
             col(Delivery.reminder_id).in_(ids)
@@ -198,6 +200,7 @@ class Sender:
                 col(ReminderRow.unit_id).is_not(None),
                 col(ReminderRow.kind) != DIGEST_DUE,
                 col(ReminderRow.unit_id).not_in(reachable),
+                free_for(self.instance, now),
             )
             .values(status="undeliverable", last_error=NOBODY)
         )
@@ -245,10 +248,10 @@ class Sender:
             return _Outcome(True)
         who = replace(who, chat_id=self._moved.get((who.transport, who.chat_id), who.chat_id))
         message = await self._message(row, view, who, batch.digests)
-        mark = _write_ahead(key, who, self.clock(), exists=key in batch.known or moved)
-        await self.journal.write(mark)  # durable before the request leaves
+        written = delivery_log.mark(key, who, self.clock(), exists=key in batch.known or moved)
+        await self.journal.write(written)  # durable before the request leaves
         journal = self.journal
-        message = replace(message, skip=pieces, on_piece=lambda n, _id: journal.post(_progress(key, n)))
+        message = replace(message, skip=pieces, on_piece=lambda n, _id: journal.post(delivery_log.progress(key, n)))
         try:
             message_id = await self.transports[who.transport].send(message)
         except DeliveryFailed as failure:
@@ -257,7 +260,7 @@ class Sender:
             return await self._failed(row, who, state, failure, batch.now)
         batch.stats.handed.append((row.id or 0, self.clock()))
         batch.stats.deliveries += 1
-        self.journal.post(_record(key, "sent", message_id, self.clock()))
+        self.journal.post(delivery_log.outcome(key, "sent", message_id, self.clock()))
         return _Outcome(True)
 
     async def _follow(self, row: ReminderRow, view: PlanView, who: Recipient, batch: _Batch, new: str) -> _Outcome:
@@ -273,20 +276,23 @@ class Sender:
         if failure.in_doubt:
             # The answer never came: retry once, later. A second doubt is not sent a third time.
             final = state == "doubt"
-            self.journal.post(_record(key, "unconfirmed" if final else "doubt", "", self.clock(), failure.confirmed))
+            recorded = "unconfirmed" if final else "doubt"
+            self.journal.post(delivery_log.outcome(key, recorded, "", self.clock(), failure.confirmed))
             if final:
                 log.warning(
                     "reminder %s to %s:%s unconfirmed twice; not sent again", row.id, who.transport, who.chat_id
                 )
                 return _Outcome(True)
             return _Outcome(False, f"{who.transport}:{who.chat_id}: in doubt: {failure}", doubt=True)
-        self.journal.post(_record(key, "failed", "", self.clock(), failure.confirmed))
+        self.journal.post(delivery_log.outcome(key, "failed", "", self.clock(), failure.confirmed))
         if failure.permanent:
             await self._unreachable(row, who, str(failure), now)
         return _Outcome(False, f"{who.transport}:{who.chat_id}: {failure}", permanent=failure.permanent)
 
     async def _settle_quietly(self, row: ReminderRow, batch: _Batch, outcomes: list[_Outcome]) -> None:
-        """Settle, logging (not raising) when even that fails: the row stays pending and is retried."""
+        """Settle, logging (not raising) when even that fails: the row stays pending and is retried (a
+        settlement the journal cannot commit is logged by it; the row's deliveries tell the retry what
+        was delivered)."""
         try:
             await self._settle(row, batch.now, outcomes, batch.stats)
         except Exception:
@@ -298,6 +304,7 @@ class Sender:
         attempts = row.attempts + 1
         errors = [o for o in outcomes if o.error]
         values: dict[str, object] = {"attempts": attempts, "last_error": "; ".join(o.error for o in errors)}
+        values.update(claimed_by=None, claimed_until=None)  # settled: the next attempt may be anyone's
         if not errors:
             values.update(status="sent", sent_at=now)
             stats.sent += 1
@@ -313,7 +320,7 @@ class Sender:
             later = DOUBT_RETRY if all(o.doubt for o in errors) else RETRY_AFTER * attempts
             values.update(due_at=now + later)
             stats.failed += 1
-        await self.journal.write(_settle(row.id or 0, values))
+        self.journal.post(delivery_log.settle(row.id or 0, values))
 
     async def _chart(self, digest: DigestRow, lang: str) -> bytes:
         """The digest's chart in another language than the stored (Chinese) one, drawn once per pass
@@ -367,10 +374,14 @@ class Sender:
         await self.journal.write(lambda session: _tell_admins(session, row.plan_id, who, reason, now))
 
     async def next_due(self) -> dt.datetime | None:
-        """When the sender should wake next: the earliest pending reminder."""
+        """When the sender should wake next: the earliest pending reminder, or, for a row another
+        instance holds, when its lease runs out (should that instance have died)."""
+        other = col(ReminderRow.claimed_by) != self.instance
+        held = other & (col(ReminderRow.claimed_until) > col(ReminderRow.due_at))
+        wake = case((held, col(ReminderRow.claimed_until)), else_=col(ReminderRow.due_at))
         async with self.db.session() as session:
             found: dt.datetime | None = (
-                await session.exec(select(func.min(ReminderRow.due_at)).where(ReminderRow.status == "pending"))
+                await session.exec(select(func.min(wake)).where(ReminderRow.status == "pending"))
             ).one()
         return found
 
@@ -380,58 +391,6 @@ class Sender:
             folded = await fold_missed(session, self.views, self.clock(), grace)
         self.views.clear()
         return folded
-
-
-def _write_ahead(key: tuple[int, int], who: Recipient, now: dt.datetime, *, exists: bool) -> Write:
-    """The mark committed before a message leaves: after a crash, `sending` means in doubt."""
-
-    async def write(session: AsyncSession) -> None:
-        if exists:
-            await session.exec(_where(key).values(state="sending", chat_id=who.chat_id, at=now))
-            return
-        session.add(
-            Delivery(
-                reminder_id=key[0],
-                member_id=key[1],
-                transport=who.transport,
-                chat_id=who.chat_id,
-                message_id="",
-                at=now,
-                state="sending",
-            )
-        )
-
-    return write
-
-
-def _progress(key: tuple[int, int], pieces: int) -> Write:
-    async def write(session: AsyncSession) -> None:
-        await session.exec(_where(key).values(pieces=pieces))
-
-    return write
-
-
-def _record(key: tuple[int, int], state: str, message_id: str, now: dt.datetime, confirmed: int = 0) -> Write:
-    async def write(session: AsyncSession) -> None:
-        values: dict[str, object] = {"state": state, "at": now}
-        if message_id:
-            values["message_id"] = message_id
-        if confirmed:
-            values["pieces"] = confirmed
-        await session.exec(_where(key).values(**values))
-
-    return write
-
-
-def _where(key: tuple[int, int]) -> Update:
-    return update(Delivery).where(col(Delivery.reminder_id) == key[0], col(Delivery.member_id) == key[1])
-
-
-def _settle(row_id: int, values: dict[str, object]) -> Write:
-    async def write(session: AsyncSession) -> None:
-        await session.exec(update(ReminderRow).where(col(ReminderRow.id) == row_id).values(**values))
-
-    return write
 
 
 def _undeliverable(ids: list[int], reason: str) -> Write:

@@ -205,7 +205,8 @@ async def enqueue_digest(
     )
     session.add(digest)
     await session.flush()
-    units = (await session.exec(select(UnitRow).where(UnitRow.plan_id == plan.id, UnitRow.is_group == False))).all()  # noqa: E712
+    plain = select(UnitRow).where(UnitRow.plan_id == plan.id, UnitRow.is_group == False)  # noqa: E712
+    units = (await session.exec(plain.order_by(col(UnitRow.id)))).all()
     targets: list[int | None] = [None]
     targets += [u.id for u in units if compose_unit_digest(data, u.name, "zh") is not None]
     for unit_id in targets:

@@ -1,13 +1,13 @@
-"""Shared fixtures: a real SQLite database per test, an injected clock, and a chat helper."""
+"""Shared fixtures: a real database per test (SQLite, and PostgreSQL too when one is reachable: see
+tests/backends.py), an injected clock, and a chat helper."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import json
-import shutil
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +23,35 @@ from models.evidence_store import EvidenceStore
 from models.people import bind_member, find_unit
 from models.plans import load_plan
 from models.tables import Member, ReminderRow, UnitRow
-from tests import chinese
+from tests import backends, chinese
+from tests.backends import PostgresServer, fresh_database
 from tests.fake_telegram import FakeTelegram
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    backends.register_markers(config)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends.parametrize(metafunc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    return backends.on_report(item, report)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return backends.server()[1]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(backends.summary())
 
 
 class FakeClock:
@@ -48,10 +73,53 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(f"sqlite:///{tmp_path}/duban.db")
-    yield database
-    await database.close()
+def backend(request: pytest.FixtureRequest) -> PostgresServer | None:
+    """The database the test runs on: None for SQLite, else the PostgreSQL server (see backends.parametrize)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return None
+    return backends.uses_postgres(request)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The server of DUBAN_TEST_POSTGRES_URL; every test asking for it is skipped, with the reason, without one."""
+    server, reason = backends.server()
+    if server is None:
+        pytest.skip(reason)
+    yield server
+    server.finish()
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, no tables (skipped, with the reason, without a server)."""
+    server = backends.uses_postgres(request)
+    name = server.blank()
+    yield server.database_url(name)
+    server.drop(name)
+
+
+SEEDS = {
+    "duban": None,
+    "dingtao": ("dingtao-2022", dt.datetime(2022, 1, 1, tzinfo=dt.UTC)),
+    "puyang": ("puyang-2021", dt.datetime(2021, 5, 27, tzinfo=dt.UTC)),
+}
+
+
+async def build_seeded(url: str, kind: str) -> None:
+    """A database at `url` holding the schema and the shipped plan of `kind` (none for "duban")."""
+    database = await open_database(url)
+    try:
+        if (seed := SEEDS[kind]) is not None:
+            await load_shipped(database, seed[0], FakeClock(seed[1]))
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def db(backend: PostgresServer | None, tmp_path: Path) -> AsyncIterator[Database]:
+    async with fresh_database(backend, "duban", None, tmp_path, build_seeded) as database:
+        yield database
 
 
 @pytest.fixture
@@ -59,43 +127,32 @@ def services(db: Database, clock: FakeClock, tmp_path: Path) -> Services:
     return Services(db=db, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
 
 
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
+    path = tmp_path_factory.mktemp("template") / f"{kind}.db"
+    asyncio.run(build_seeded(f"sqlite:///{path}", kind))
+    return path
+
+
 @pytest.fixture(scope="session")
 def dingtao_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file with the Dingtao plan loaded once; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("template") / "dingtao.db"
-
-    async def build() -> None:
-        database = await open_database(f"sqlite:///{path}")
-        await load_shipped(database, "dingtao-2022", FakeClock(dt.datetime(2022, 1, 1, tzinfo=dt.UTC)))
-        await database.close()
-
-    asyncio.run(build())
-    return path
+    return _sqlite_template(tmp_path_factory, "dingtao")
 
 
 @pytest.fixture(scope="session")
 def puyang_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file with the Puyang ledger loaded once; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("template") / "puyang.db"
-
-    async def build() -> None:
-        database = await open_database(f"sqlite:///{path}")
-        await load_shipped(database, "puyang-2021", FakeClock(dt.datetime(2021, 5, 27, tzinfo=dt.UTC)))
-        await database.close()
-
-    asyncio.run(build())
-    return path
+    return _sqlite_template(tmp_path_factory, "puyang")
 
 
 @pytest.fixture
-async def puyang(tmp_path: Path, puyang_template: Path, clock: FakeClock) -> AsyncIterator[Services]:
+async def puyang(
+    backend: PostgresServer | None, tmp_path: Path, puyang_template: Path, clock: FakeClock
+) -> AsyncIterator[Services]:
     """Services on a fresh copy of a database holding the Puyang ledger, the clock on 2021-05-28 10:00."""
-    path = tmp_path / "puyang.db"
-    shutil.copyfile(puyang_template, path)
     clock.set(dt.datetime(2021, 5, 28, 10, 0, tzinfo=SHANGHAI))
-    database = await open_database(f"sqlite:///{path}")
-    yield Services(db=database, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
-    await database.close()
+    async with fresh_database(backend, "puyang", puyang_template, tmp_path, build_seeded) as database:
+        yield Services(db=database, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
 
 
 async def load_shipped(db: Database, plan_id: str, clock: FakeClock) -> None:
@@ -160,13 +217,12 @@ async def member(
 
 
 @pytest.fixture
-async def dingtao(tmp_path: Path, dingtao_template: Path, clock: FakeClock) -> AsyncIterator[Services]:
+async def dingtao(
+    backend: PostgresServer | None, tmp_path: Path, dingtao_template: Path, clock: FakeClock
+) -> AsyncIterator[Services]:
     """Services on a fresh copy of a database holding the Dingtao plan."""
-    path = tmp_path / "dingtao.db"
-    shutil.copyfile(dingtao_template, path)
-    database = await open_database(f"sqlite:///{path}")
-    yield Services(db=database, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
-    await database.close()
+    async with fresh_database(backend, "dingtao", dingtao_template, tmp_path, build_seeded) as database:
+        yield Services(db=database, clock=clock, evidence=EvidenceStore(tmp_path / "evidence"))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -21,6 +22,8 @@ from models.tables import ButtonCode
 from tests.conftest import FakeClock, member
 from tests.fake_telegram import FakeTelegram
 from tests.test_telegram import ALICE, say, settings_for
+
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
 
 LONG_VALUE = "已建立信用工作制度并印发实施文件"
 """A value typed without its item: Duban asks which item, with one button per item repeating the

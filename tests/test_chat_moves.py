@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from sqlmodel import select
 
 from bot.telegram_app import start_telegram, stop_telegram
@@ -13,6 +14,8 @@ from models.people import bind_member, block_chat, move_chat
 from models.tables import AuditEntry, ChatBlock, Identity, Member
 from tests.fake_telegram import FakeTelegram
 from tests.test_telegram import BOB, CAROL, invite, say, settings_for
+
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
 
 OLD = -400_000_001
 """A basic group (the leaders' group)."""

@@ -13,9 +13,10 @@ import pytest
 from bot.cli import main
 from config.i18n_cli import CLI_MESSAGES
 from config.plan_loader import explain_schema_message, shipped_plan_paths
+from models.schema import head_revision
 
 ROOT = Path(__file__).parent.parent
-COMMANDS = "demo、console、plan、invite、reminders、digest、run、score、export"
+COMMANDS = "demo、console、plan、invite、reminders、digest、run、score、export、db"
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 CODES = {
     *("Duban", "duban", "plan", "load", "help", "admin", "leader", "unit", "Telegram", "webhook", "SIGTERM"),
+    *("db", "upgrade"),
     *("YAML", "UTF", "ISO", "JSON", "PNG", "UTC", "YYYY", "MM", "DD", "HH", "Ctrl", "Tab", "env", "zh"),
     *("id", "name", "units", "periods", "periodic_check", "at_least", "above", "at_most", "below", "equals"),
     *("zero_at", "full_at", "step", "each", "deadline", "ongoing", "true", "false"),
@@ -210,6 +212,7 @@ def test_every_cli_sentence_has_the_same_parameters_in_both_languages() -> None:
             "duban plan：缺少命令，可用的命令：list、check、load、import、template、archive、unarchive\n"
             "查看用法：duban plan --help",
         ),
+        (["db"], "duban db：缺少命令，可用的命令：upgrade、current\n查看用法：duban db --help"),
         (["console"], "duban console：缺少参数 --plan\n查看用法：duban console --help"),
         (["console", "--plan"], "duban console：--plan 后面缺少取值\n查看用法：duban console --help"),
         (
@@ -283,8 +286,10 @@ def test_an_unexpected_failure_is_one_line_without_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.db"
-    with sqlite3.connect(broken) as connection:  # a 'plan' table from some other program
+    with sqlite3.connect(broken) as connection:  # a 'plan' table from some other program, stamped as Duban's
         connection.execute("CREATE TABLE plan (id TEXT PRIMARY KEY)")
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        connection.execute("INSERT INTO alembic_version VALUES (?)", (head_revision(),))
     code, _, err = run(capsys, "plan", "list", "--db", f"sqlite:///{broken}")
     assert (code, err) == (1, "意外错误（OperationalError），已停止。\n")
 

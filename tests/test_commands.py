@@ -13,6 +13,8 @@ from handlers.context import Services
 from models.tables import AuditEntry, Identity, Invite, Member, ProgressEvent, Report
 from tests.conftest import SHANGHAI, Chat, FakeClock, member
 
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
+
 
 def invite_code(text: str) -> str:
     found = re.search(r"[A-Z2-9]{8}", text)

@@ -8,7 +8,8 @@ import io
 import json
 import zipfile
 
-from sqlmodel import select
+import pytest
+from sqlmodel import col, select
 
 from handlers.context import Services
 from handlers.types import Attachment
@@ -20,6 +21,8 @@ from reminders.digest import compose_leader_digest, compose_unit_digest
 from reminders.outbox import sync_outbox
 from reminders.weekly import collect_digest
 from tests.conftest import SHANGHAI, FakeClock, member
+
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
 
 PLAN = "puyang-2021"
 NDRC = "市发展改革委"
@@ -150,7 +153,7 @@ async def test_a_file_sent_alone_is_filed_by_a_button(puyang: Services) -> None:
     assert "Word" in filed.text
     async with puyang.db.session() as session:
         row = (await session.exec(select(Evidence))).one()
-        steps = [e.action for e in (await session.exec(select(EvidenceEvent))).all()]
+        steps = [e.action for e in (await session.exec(select(EvidenceEvent).order_by(col(EvidenceEvent.id)))).all()]
     assert (row.status, steps) == ("pending", ["received", "submitted"])
 
 

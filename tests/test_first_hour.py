@@ -22,6 +22,8 @@ from reminders.sender import Sender
 from tests import chinese
 from tests.conftest import SHANGHAI, FakeClock, load_shipped, member
 
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
+
 PLAN = "dingtao-2022"
 
 

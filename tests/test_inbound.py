@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from models.database import Database
 from models.inbound import KEEP, first_time, forget_old
 from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
 
 
 async def test_a_retried_message_is_seen_once_even_when_the_retries_race(db: Database, clock: FakeClock) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import socket
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,6 +18,8 @@ from models.people import create_invite
 from models.tables import AuditEntry, Invite, Member
 from tests import chinese
 from tests.conftest import FakeClock, load_shipped
+
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
 
 RACERS = ("anna", "ben", "chen")
 
@@ -77,33 +77,16 @@ async def test_three_people_racing_for_one_code_bind_only_one(dingtao: Services)
     await assert_one_bound(dingtao, code, replies)
 
 
-def _postgres_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
-async def pg_services() -> AsyncIterator[Services]:
-    """The Dingtao plan in a throw-away PostgreSQL database (skipped when no server runs here)."""
-    if not _postgres_up():
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
-    import asyncpg  # type: ignore[import-untyped]
-
-    name = f"duban_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    db = await open_database(f"postgresql://postgres@127.0.0.1/{name}")
+async def pg_services(pg_url: str) -> AsyncIterator[Services]:
+    """The Dingtao plan in a throw-away PostgreSQL database (skipped, with the reason, without a server)."""
+    db = await open_database(pg_url)
     try:
         clock = FakeClock(dt.datetime(2022, 6, 1, 2, 0, tzinfo=dt.UTC))
         await load_shipped(db, "dingtao-2022", clock)
         yield Services(db=db, clock=clock)
     finally:
         await db.close()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def test_racing_for_one_code_on_postgresql_binds_only_one(pg_services: Services) -> None:

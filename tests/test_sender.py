@@ -20,6 +20,8 @@ from reminders.outbound import DeliveryFailed, Outgoing
 from reminders.sender import CONCURRENCY, DOUBT_RETRY, RETRY_AFTER, Sender
 from tests.conftest import Chat, FakeClock, member
 
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
+
 PLAN = "dingtao-2022"
 UNITS = ["区委编办", "区民政局", "区司法局", "区审批局", "区市场监管局"]
 

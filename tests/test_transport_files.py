@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.console import ConsoleTransport, console_member, render, run_console
 from bot.files import safe_name, split_path
@@ -62,7 +62,7 @@ def limited(services: Services, max_bytes: int) -> Services:
 
 async def evidence_rows(services: Services) -> list[Evidence]:
     async with services.db.session() as session:
-        return list((await session.exec(select(Evidence))).all())
+        return list((await session.exec(select(Evidence).order_by(col(Evidence.id)))).all())
 
 
 def stored(services: Services, data: bytes, ext: str) -> bytes:

@@ -33,6 +33,8 @@ from tests.conftest import Chat, FakeClock, member
 from tests.fake_telegram import tiny_png
 from tests.fake_wecom import FakeTime, FakeWeCom
 
+pytestmark = pytest.mark.both_databases  # see tests/backends.py
+
 PLAN = "dingtao-2022"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KEY_A = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
@@ -166,7 +168,8 @@ async def test_the_admin_binds_lists_replaces_and_removes_robots(dingtao: Servic
     assert "领导" not in listed
 
     async with dingtao.db.session() as session:
-        audit = (await session.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("robot.")))).all()
+        robots = select(AuditEntry).where(col(AuditEntry.action).startswith("robot.")).order_by(col(AuditEntry.id))
+        audit = (await session.exec(robots)).all()
     assert [a.action for a in audit] == ["robot.bind", "robot.bind", "robot.bind", "robot.remove"]
     assert all(a.actor == "test:office" for a in audit)
     assert not any(key in a.detail for a in audit for key in (KEY_A, KEY_B))
