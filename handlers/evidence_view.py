@@ -71,6 +71,13 @@ def due_text(ctx: Ctx, due: dt.date | None) -> str:
     return ctx.t("evidence_due_on", due=due.isoformat())
 
 
+def _due_shown(ctx: Ctx, due: dt.date | None, *, owed: bool) -> str:
+    """The due date, with how late it is only while something is still owed."""
+    if owed or due is None:
+        return due_text(ctx, due)
+    return ctx.t("evidence_due_on", due=due.isoformat())
+
+
 def _files(ctx: Ctx, cell: EvidenceCell) -> str:
     """'#1“统计.pdf”、#3“旧表.xlsx”（已退回）': a file's own state only where it differs from the cell's."""
     return "、".join(
@@ -108,8 +115,7 @@ def _code_view(ctx: Ctx, plan: Plan, code: str, cells: list[EvidenceCell]) -> Re
     need = next(r for r in requirements(plan) if r.code == code) if cells else None
     if need is None:
         return Reply(ctx.t("evidence_code_not_required", code=code) + "\n" + ctx.t("evidence_how_to_send"))
-    late = any(c.owed for c in cells)
-    due = due_text(ctx, need.due) if late or need.due is None else ctx.t("evidence_due_on", due=need.due.isoformat())
+    due = _due_shown(ctx, need.due, owed=any(c.owed for c in cells))
     lines = [ctx.t("evidence_code_head", code=code, name=need.name, due=due)]
     lines.append(ctx.t("evidence_requirement", text=need.text.replace("\n", "\n  ")))
     for cell in cells:
@@ -143,7 +149,7 @@ async def _table(ctx: Ctx, plan: Plan) -> Reply:
                 "evidence_table_line",
                 code=need.code,
                 name=need.name,
-                due=due_text(ctx, need.due),
+                due=_due_shown(ctx, need.due, owed=bool(missing)),
                 total=len(mine),
                 **_counts(here),
             )

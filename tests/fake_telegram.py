@@ -145,6 +145,14 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _command_entities(text: str) -> list[JSONDict]:
+    """The bot_command entities Telegram marks in a text or a caption."""
+    return [
+        {"type": "bot_command", "offset": utf16_len(text[: m.start()]), "length": utf16_len(m.group())}
+        for m in _COMMAND.finditer(text)
+    ]
+
+
 def scope_key(scope: JSONDict | None) -> str:
     """The key of ``commands_by_scope``: the scope as JSON with sorted keys (no scope = default)."""
     return json.dumps(scope or {"type": "default"}, sort_keys=True)
@@ -504,24 +512,10 @@ class FakeTelegram:
         ``bot_command`` entity with UTF-16 offset and length, as Telegram does; PTB's CommandHandler
         only matches with it.
         """
-        chat_id = int(chat["id"])
-        self._chats.setdefault(chat_id, copy.deepcopy(chat))
-        self._users.setdefault(int(user["id"]), copy.deepcopy(user))
-        if chat["type"] == "private" and chat_id != user["id"]:
-            raise ValueError("in a private chat the user is the chat")
-        message = self._new_message(chat_id, sender=copy.deepcopy(user))
+        message = self._user_message(user, chat, reply_to_message_id)
         message["text"] = text
-        entities = [
-            {"type": "bot_command", "offset": utf16_len(text[: m.start()]), "length": utf16_len(m.group())}
-            for m in _COMMAND.finditer(text)
-        ]
-        if entities:
+        if entities := _command_entities(text):
             message["entities"] = entities
-        if reply_to_message_id is not None:
-            target = self._messages.get((chat_id, reply_to_message_id))
-            if target is None:
-                raise ValueError(f"no message {reply_to_message_id} in chat {chat_id} to reply to")
-            message["reply_to_message"] = _without_reply(target)
         self._store(message, raw_text=text)
         self.send_update({"message": copy.deepcopy(message)})
         return int(message["message_id"])
@@ -583,29 +577,30 @@ class FakeTelegram:
     def _user_file(
         self, user: JSONDict, chat: JSONDict, media: JSONDict, caption: str | None, reply_to_message_id: int | None
     ) -> int:
+        message = self._user_message(user, chat, reply_to_message_id)
+        message.update(copy.deepcopy(media))
+        if caption:
+            message["caption"] = caption
+            if entities := _command_entities(caption):
+                message["caption_entities"] = entities
+        self._store(message, raw_text=None)
+        self.send_update({"message": copy.deepcopy(message)})
+        return int(message["message_id"])
+
+    def _user_message(self, user: JSONDict, chat: JSONDict, reply_to_message_id: int | None) -> JSONDict:
+        """A new message from `user` in `chat` (both remembered), replying to an earlier one if asked."""
         chat_id = int(chat["id"])
         self._chats.setdefault(chat_id, copy.deepcopy(chat))
         self._users.setdefault(int(user["id"]), copy.deepcopy(user))
         if chat["type"] == "private" and chat_id != user["id"]:
             raise ValueError("in a private chat the user is the chat")
         message = self._new_message(chat_id, sender=copy.deepcopy(user))
-        message.update(copy.deepcopy(media))
-        if caption:
-            message["caption"] = caption
-            entities = [
-                {"type": "bot_command", "offset": utf16_len(caption[: m.start()]), "length": utf16_len(m.group())}
-                for m in _COMMAND.finditer(caption)
-            ]
-            if entities:
-                message["caption_entities"] = entities
         if reply_to_message_id is not None:
             target = self._messages.get((chat_id, reply_to_message_id))
             if target is None:
                 raise ValueError(f"no message {reply_to_message_id} in chat {chat_id} to reply to")
             message["reply_to_message"] = _without_reply(target)
-        self._store(message, raw_text=None)
-        self.send_update({"message": copy.deepcopy(message)})
-        return int(message["message_id"])
+        return message
 
     def press_button(self, *, user: JSONDict, chat: JSONDict, message_id: int, data: str) -> str:
         """Enqueue a callback_query Update for a button of an earlier bot message; returns the query id.

@@ -271,3 +271,20 @@ async def test_the_digest_names_who_owes_evidence_and_counts_what_was_handed_in(
     assert unit is not None
     assert "尚欠佐证材料：" in unit
     assert "G4" not in unit.split("尚欠佐证材料：")[1].split("\n\n")[0]
+
+
+async def test_a_code_everyone_handed_in_is_not_shown_late_after_its_due_date(
+    puyang: Services, clock: FakeClock
+) -> None:
+    liaison = await member(puyang, PLAN, "ndrc", "liaison", NDRC)
+    admin = await member(puyang, PLAN, "office", "admin")
+    await liaison.say("/evidence G4", attachment=Attachment("统计.pdf", pdf()))
+    await admin.say("/review 1 通过")
+    clock.set(dt.datetime(2021, 6, 4, 9, 0, tzinfo=SHANGHAI))
+    g4 = "G4 “双公示”信息上报率、合规率、及时率均达到100%"
+    assert f"{g4}（截止 2021-06-01）：通过 1/1" in (await admin.say("/evidence")).text
+    assert f"【佐证材料】{g4}（截止 2021-06-01）" in (await admin.say("/evidence G4")).text
+    assert (
+        "G3 政府及其部门失信被执行人整改到位率达到100%（已逾期 3 天，截止 2021-06-01）"
+        in (await admin.say("/evidence")).text
+    )
