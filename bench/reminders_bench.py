@@ -10,8 +10,10 @@ the real clock, in one run, on a temporary SQLite file:
 3. a restart with N pending reminders (1,000,000; 100,000 with --quick): the time until the scheduler
    is armed again, and the peak RSS, each design measured in a fresh subprocess.
 
-Run from the repository root: `.venv/bin/python -m bench.reminders_bench [--quick]`. The figures are
-printed as a table, then as one JSON line. See bench/README.md for what each figure means.
+Run from the repository root: `.venv/bin/python -m bench.reminders_bench [--quick] [--busy]
+[--lateness-only]`: `--busy` keeps another process spinning on one core during parts 1-2, and
+`--lateness-only` skips part 3. The figures are printed as a table, then as one JSON line. See
+bench/README.md for what each figure means.
 
 Only the standard library is imported at module level: the restart measurements run this module in a
 fresh process, and each design must pay for (and only for) the imports it needs.
@@ -37,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,6 +111,21 @@ def percentile(ordered: Sequence[float], q: float) -> float:
 def progress(text: str) -> None:
     """Progress goes to stderr: stdout carries only the figures."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def spinning(busy: bool) -> Iterator[None]:
+    """With `busy`, another process spins on one core while the block runs (a neighbour hogging a
+    CPU), and is stopped after it."""
+    if not busy:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 @dataclass
@@ -268,6 +285,11 @@ def policy_override(zone: str, now: dt.datetime) -> dict[str, Any]:
 
 async def build_template(path: Path) -> Setup:
     """A database with the Dingtao plan, one liaison per unit on the bench transport, and the policy override."""
+    return await build_plan(sqlite_url(path))
+
+
+async def build_plan(url: str) -> Setup:
+    """The template's contents, in the (empty) database at `url`: SQLite or PostgreSQL."""
     from sqlmodel import col, select
 
     from config.plan_loader import load_plan_file, shipped_plan_paths
@@ -281,7 +303,7 @@ async def build_template(path: Path) -> Setup:
     plan = load_plan_file(shipped_plan_paths()[PLAN_ID])
     task = next(t for t in plan.tasks if t.deadline is not None)
     assert task.deadline is not None
-    db = await open_database(sqlite_url(path))
+    db = await open_database(url)
     try:
         async with db.session() as session:
             await load_plan(session, plan, now=now, source=PLAN_ID, actor="bench")
@@ -676,9 +698,10 @@ def machine_note() -> dict[str, Any]:
     }
 
 
-def render(machine: dict[str, Any], setup: Setup, burst: list[Lateness], restart: dict[str, Any]) -> str:
+def render(
+    machine: dict[str, Any], setup: Setup, burst: list[Lateness], restart: dict[str, Any] | None, *, busy: bool = False
+) -> str:
     """The plain-text report."""
-    n = restart["n"]
     lines = [
         "Duban reminder engine benchmark",
         f"  {machine['date']}  commit {machine['commit']}",
@@ -690,7 +713,8 @@ def render(machine: dict[str, Any], setup: Setup, burst: list[Lateness], restart
         " (empty quiet hours; digest day out of reach)",
         "  Duban parts use the shipped ReminderEngine with sync() a no-op (subclass): synthetic rows stay pending",
         "",
-        f"1-2. Lateness, {BURST:,} reminders due uniformly within one minute (due -> handed to transport), real clock",
+        f"1-2. Lateness, {BURST:,} reminders due uniformly within one minute (due -> handed to transport), real clock"
+        + (", another process spinning on one core (--busy)" if busy else ""),
         f"  {'design':<36} {'handed':>9} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'wake-ups':>9} {'span s':>7}",
     ]
     for r in burst:
@@ -703,6 +727,9 @@ def render(machine: dict[str, Any], setup: Setup, burst: list[Lateness], restart
             lines.append(f"    {r.design.split(':')[0]}: {note}")
         if r.duplicates:
             lines.append(f"    {r.design.split(':')[0]}: {r.duplicates} reminders handed over more than once")
+    if restart is None:
+        return "\n".join(lines)
+    n = restart["n"]
     duban, aps = restart["duban"], restart["apscheduler"]
     lines += [
         "",
@@ -731,6 +758,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run all three parts in one go, print the table and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help=f"part 3 with {RESTART_N_QUICK:,} reminders")
+    parser.add_argument(
+        "--busy", action="store_true", help="parts 1-2 with another process spinning on one core all along"
+    )
+    parser.add_argument("--lateness-only", action="store_true", help="parts 1-2 only (no restart measurement)")
     parser.add_argument("--child", choices=["duban", "apscheduler"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
@@ -751,25 +782,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup = asyncio.run(build_template(template))
         offsets = burst_offsets()
         copy_db(template, folder / "burst.db")
-        progress(f"part 1: Duban engine, {BURST:,} reminders due over the next ~{BURST_FIRST + BURST_SPAN:.0f} s")
-        duban_burst = asyncio.run(engine_burst(folder / "burst.db", setup, offsets))
-        progress(f"part 2: APScheduler one job per reminder, {BURST:,} jobs")
-        aps_burst = asyncio.run(per_job_burst(setup, offsets))
-        copy_db(template, folder / "restart.db")
-        progress(f"part 3: filling the outbox with {n:,} pending reminders")
-        fill = {"insert_s": asyncio.run(fill_outbox(folder / "restart.db", setup, n))}
-        fill["db_mb"] = (folder / "restart.db").stat().st_size / 1e6
-        progress("part 3: Duban restart in a fresh process")
-        duban_restart = run_child("duban", db=folder / "restart.db", n=n)
-        progress(f"part 3: APScheduler with {n:,} jobs in a fresh process")
-        aps_restart = run_child("apscheduler", n=n)
+        with spinning(args.busy):
+            progress(f"part 1: Duban engine, {BURST:,} reminders due over the next ~{BURST_FIRST + BURST_SPAN:.0f} s")
+            duban_burst = asyncio.run(engine_burst(folder / "burst.db", setup, offsets))
+            progress(f"part 2: APScheduler one job per reminder, {BURST:,} jobs")
+            aps_burst = asyncio.run(per_job_burst(setup, offsets))
+        restart: dict[str, Any] | None = None
+        if not args.lateness_only:
+            copy_db(template, folder / "restart.db")
+            progress(f"part 3: filling the outbox with {n:,} pending reminders")
+            fill = {"insert_s": asyncio.run(fill_outbox(folder / "restart.db", setup, n))}
+            fill["db_mb"] = (folder / "restart.db").stat().st_size / 1e6
+            progress("part 3: Duban restart in a fresh process")
+            duban_restart = run_child("duban", db=folder / "restart.db", n=n)
+            progress(f"part 3: APScheduler with {n:,} jobs in a fresh process")
+            aps_restart = run_child("apscheduler", n=n)
+            restart = {"n": n, "fill": fill, "duban": duban_restart, "apscheduler": aps_restart}
     runtime = time.perf_counter() - began
-    restart = {"n": n, "fill": fill, "duban": duban_restart, "apscheduler": aps_restart}
-    print(render(machine, setup, [duban_burst, aps_burst], restart))
+    print(render(machine, setup, [duban_burst, aps_burst], restart, busy=args.busy))
     print(f"\ntotal runtime {runtime:.0f} s{' (--quick)' if args.quick else ''}")
     report = {
         "bench": "reminders",
         "quick": args.quick,
+        "busy": args.busy,
         "machine": machine,
         "policy_override": setup.policy,
         "sync": "no-op (SenderOnlyEngine subclass)",

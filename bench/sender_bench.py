@@ -2,13 +2,22 @@
 
 Duban's sender claims, renders, hands over and records rows from the database outbox; the peer is
 APScheduler's MemoryJobStore firing one job per reminder, all due at the same moment, with the same
-per-message work (text and quick actions rendered) and no database. Both run in this one process,
-one after the other, on the real clock.
+per-message work (text and quick actions rendered) and no database. All run in this one process, one
+after the other, on the real clock, each after a full garbage collection so that none pays for the
+garbage of the one before, and after a small run of each (200 reminders, not counted) so that both
+start with their code imported and their caches warm.
 
-    .venv/bin/python -m bench.sender_bench [--rows N] [--db URL]
+    .venv/bin/python -m bench.sender_bench [--rows N]
 
-Prints one line per design (rows, seconds, rows per second) and a JSON line with every figure.
-`--db` takes a PostgreSQL URL (a throw-away database: its tables are created and filled).
+What is compared: for APScheduler, adding the N jobs plus firing them (from their due time until
+the last one handed its message over); for Duban, from the rows being due until every row is settled
+and every record committed. Duban's rows were written beforehand (as `sync_outbox` writes them, a
+day or two ahead); the time that took is printed too, but not counted. Duban runs twice, on two
+copies of the same outbox: with the shipped window (at most WINDOW = 64 deliveries marked `sending`
+and not yet recorded, the bound on what a crash can send twice) and with the window at its strictest
+(CONCURRENCY = 16, only what is in flight).
+
+Prints one line per design and a JSON line with every figure. Exit code 0.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import json
 import sys
 import tempfile
@@ -39,10 +49,11 @@ from bench.reminders_bench import (
 
 ROWS = 10_000
 CHUNK = 5_000
+WARM_UP = 200
 
 
-async def fill(url: str, setup: Setup, n: int) -> None:
-    """N pending rows, all due a second ago, spread over the plan's units."""
+async def fill(url: str, setup: Setup, n: int) -> float:
+    """N pending rows, all due a second ago, spread over the plan's units; seconds it took."""
     from sqlalchemy import insert
 
     from models.database import open_database
@@ -51,6 +62,7 @@ async def fill(url: str, setup: Setup, n: int) -> None:
     db = await open_database(url)
     now = utc_now()
     unit_ids = sorted(setup.units)
+    began = time.perf_counter()
     async with db.engine.begin() as conn:
         for start in range(0, n, CHUNK):
             rows = [
@@ -58,17 +70,23 @@ async def fill(url: str, setup: Setup, n: int) -> None:
                 for i in range(start, min(n, start + CHUNK))
             ]
             await conn.execute(insert(ReminderRow), rows)
+    filled = time.perf_counter() - began
     await db.close()
+    return filled
 
 
-async def duban(url: str, n: int) -> dict[str, Any]:
+async def duban(url: str, n: int, window: int) -> dict[str, Any]:
     """Duban's sender over the filled outbox: passes until nothing is due."""
+    from sqlmodel import func, select
+
     from models.database import open_database
+    from models.tables import ReminderRow
     from reminders.sender import Sender
 
     db = await open_database(url)
     transport = RecordingTransport(expected=n)
-    sender = Sender(db, utc_now, [transport])
+    sender = Sender(db, utc_now, [transport], window=window)
+    gc.collect()
     began = time.perf_counter()
     passes = 0
     while len(transport.handed) < n:
@@ -78,20 +96,24 @@ async def duban(url: str, n: int) -> dict[str, Any]:
             break
     await sender.journal.drain()  # every queued record committed
     seconds = time.perf_counter() - began
+    async with db.session() as session:
+        settled = (await session.exec(select(func.count()).where(ReminderRow.status == "sent"))).one()
     await db.close()
     return {
-        "design": "Duban sender",
+        "design": f"Duban sender, window {sender.window}",
+        "window": sender.window,
         "rows": n,
         "handed": len(transport.handed),
+        "settled": settled,
         "duplicates": transport.duplicates,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 3),
         "rows_per_s": round(len(transport.handed) / seconds),
         "passes": passes,
         "commits": sender.journal.commits,
     }
 
 
-async def apscheduler(setup: Setup, n: int) -> dict[str, Any]:
+async def apscheduler(setup: Setup, n: int, lead: float = 30.0) -> dict[str, Any]:
     """One MemoryJobStore job per reminder, all due at the same moment."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.date import DateTrigger
@@ -100,7 +122,8 @@ async def apscheduler(setup: Setup, n: int) -> dict[str, Any]:
     sender = PerJobSender(transport, setup)
     scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
     unit_ids = sorted(setup.units)
-    due = utc_now() + dt.timedelta(seconds=30)
+    due = utc_now() + dt.timedelta(seconds=lead)
+    gc.collect()
     added = time.perf_counter()
     scheduler.start()
     for i in range(n):
@@ -117,40 +140,63 @@ async def apscheduler(setup: Setup, n: int) -> dict[str, Any]:
         "rows": n,
         "handed": len(transport.handed),
         "duplicates": transport.duplicates,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 3),
         "rows_per_s": round(len(transport.handed) / seconds),
-        "scheduling_s": round(added_s, 2),
+        "scheduling_s": round(added_s, 3),
+        "add_and_fire_s": round(added_s + seconds, 3),
     }
 
 
-async def run(rows: int, url: str | None) -> list[dict[str, Any]]:
+async def run(rows: int) -> dict[str, Any]:
+    from reminders.sender import CONCURRENCY, WINDOW
+
     with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "template.db"
         setup = await build_template(template)
-        if url is None:
-            target = Path(folder) / "burst.db"
-            copy_db(template, target)
-            url = sqlite_url(target)
-        else:
-            print("a PostgreSQL URL is not supported yet", file=sys.stderr)
-            raise SystemExit(2)
-        await fill(url, setup, rows)
-        print(f"{rows} rows due; sending…", file=sys.stderr)
-        first = await duban(url, rows)
-        second = await apscheduler(setup, rows)
-    return [first, second]
+        filled = Path(folder) / "filled.db"
+        copy_db(template, filled)
+        fill_s = await fill(sqlite_url(filled), setup, rows)
+        warm = Path(folder) / "warm.db"  # a first small run of each design, not counted: imports,
+        copy_db(template, warm)  # compiled statements and caches are then warm for both alike
+        await fill(sqlite_url(warm), setup, WARM_UP)
+        await duban(sqlite_url(warm), WARM_UP, WINDOW)
+        await apscheduler(setup, WARM_UP, lead=1.0)
+        results = []
+        for window in (WINDOW, CONCURRENCY):
+            target = Path(folder) / f"burst-{window}.db"
+            copy_db(filled, target)
+            print(f"{rows} rows due; Duban sends (window {window})…", file=sys.stderr)
+            results.append(await duban(sqlite_url(target), rows, window))
+        print(f"APScheduler: {rows} jobs…", file=sys.stderr)
+        peer = await apscheduler(setup, rows)
+    return {"rows": rows, "fill_s": round(fill_s, 3), "duban": results, "apscheduler": peer}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sender_bench", description=__doc__)
     parser.add_argument("--rows", type=int, default=ROWS)
-    parser.add_argument("--db")
     args = parser.parse_args(argv)
-    results = asyncio.run(run(args.rows, args.db))
-    for r in results:
-        print(f"{r['design']:<28} {r['handed']:>6}/{r['rows']} handed, {r['duplicates']} twice, "
-              f"{r['seconds']:>6.2f} s, {r['rows_per_s']:>6} rows/s")
-    print(json.dumps(results, ensure_ascii=False))
+    report = asyncio.run(run(args.rows))
+    peer = report["apscheduler"]
+    print(f"{args.rows:,} reminders due at once, null transport, one process, SQLite")
+    print(f"  {'design':<34} {'handed':>8} {'twice':>6} {'seconds':>9} {'rows/s':>8} {'commits':>8}")
+    for r in report["duban"]:
+        print(
+            f"  {r['design']:<34} {r['handed']:>8,} {r['duplicates']:>6} {r['seconds']:>9.3f} "
+            f"{r['rows_per_s']:>8,} {r['commits']:>8,}"
+        )
+    print(
+        f"  {'APScheduler: add the jobs':<34} {'':>8} {'':>6} {peer['scheduling_s']:>9.3f}\n"
+        f"  {'APScheduler: fire them':<34} {peer['handed']:>8,} {peer['duplicates']:>6} {peer['seconds']:>9.3f} "
+        f"{peer['rows_per_s']:>8,}\n"
+        f"  {'APScheduler: add + fire':<34} {'':>8} {'':>6} {peer['add_and_fire_s']:>9.3f}"
+    )
+    print(f"  Duban's outbox rows were written beforehand in {report['fill_s']:.3f} s (one multi-row insert per 5,000)")
+    for r in report["duban"]:
+        ratio = peer["add_and_fire_s"] / r["seconds"]
+        verdict = "ahead of" if ratio > 1 else "behind"
+        print(f"  {r['design']}: {verdict} APScheduler's add + fire ({ratio:.2f}x)")
+    print(json.dumps(report, ensure_ascii=False))
     return 0
 
 

@@ -13,6 +13,7 @@ from bot.cli_plans import loaded_plan
 from bot.cli_stop import to_the_end
 from bot.cli_voice import CliError, Voice, interactive, write_out
 from bot.console import ConsoleIdentityError, ConsoleTransport, bind_console_recipients, console_member, run_console
+from bot.poll_lock import polling_lock
 from bot.single_run import hold_sqlite_lock
 from bot.telegram import AnyApp
 from bot.telegram_app import start_telegram, stop_telegram
@@ -150,7 +151,8 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
     transports: list[Transport] = []
     app = None
     if telegram:
-        app, bridge = await start_telegram(settings, services)
+        # On PostgreSQL one instance at a time polls (bot.poll_lock); every instance sends.
+        app, bridge = await start_telegram(settings, services, poll_lock=polling_lock(settings, services.db))
         transports.append(TelegramTransport(bridge))
         mode = voice.t("cli_mode_webhook" if settings.telegram_webhook_url else "cli_mode_polling")
         voice.out("cli_run_telegram", bot=app.bot.username, mode=mode)
@@ -171,6 +173,7 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
         scheduler=scheduler,
         on_error=engine_errors(app),
         files=services.evidence,
+        lease=dt.timedelta(seconds=settings.claim_lease_seconds),
     )
     services.changes.subscribe(engine.wake)  # a command's change re-plans and sends at once
     await engine.start()

@@ -14,6 +14,13 @@ Three rules on top of the windows:
   pass bulk ones waiting in any window. A chat's own reminder and reply still share its window.
 - A stalled request holds the overall window for a bounded time only (see `Window`), so one slow
   call never holds up the other chats.
+
+Several instances sending for one bot (`DUBAN_INSTANCES` = N) divide the budgets that span many
+messages: each keeps to 1/N of the overall and bulk limits and of each group's 20 a minute
+(rounded down, at least 1), so together they stay within Telegram's. A private chat keeps its one
+message a second in every instance: a reply comes from the instance that took the update, and only
+when N instances send to one person within the same second can that person's chat see up to N;
+Telegram then answers 429, which is waited out and retried like any other.
 """
 
 from __future__ import annotations
@@ -197,7 +204,11 @@ def _fits(expiries: list[float], limit: int) -> float:
 
 
 class FloodLimiter(BaseRateLimiter[Lane]):
-    """Per-chat and overall sliding windows, a share kept free for replies, and 429s waited out."""
+    """Per-chat and overall sliding windows, a share kept free for replies, and 429s waited out.
+
+    `instances` is how many instances send for the bot: the overall, bulk and group limits are
+    this instance's share of them (`share`).
+    """
 
     def __init__(
         self,
@@ -206,6 +217,7 @@ class FloodLimiter(BaseRateLimiter[Lane]):
         bulk: int = BULK_SHARE,
         group: tuple[int, float] = (20, 60.0),
         private: tuple[int, float] = (1, 1.0),
+        instances: int = 1,
         max_retries: int = 3,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -214,9 +226,15 @@ class FloodLimiter(BaseRateLimiter[Lane]):
         self.started = clock()
         limit, period = overall
         self.overall = Window(
-            limit, period, clock=clock, sleep=sleep, hold=period * MARGIN, bulk_limit=bulk, full_at=self.started
+            share(limit, instances),
+            period,
+            clock=clock,
+            sleep=sleep,
+            hold=period * MARGIN,
+            bulk_limit=share(bulk, instances),
+            full_at=self.started,
         )
-        self.group, self.private = group, private
+        self.group, self.private = (share(group[0], instances), group[1]), private
         self.chats: dict[int | str, Window] = {}
         self.max_retries = max_retries
         self.paused_until = -math.inf
@@ -312,6 +330,12 @@ class FloodLimiter(BaseRateLimiter[Lane]):
             return
         self.chats = {chat: window for chat, window in self.chats.items() if not window.idle()}
         self._sweep_at = max(SWEEP_AT, 2 * len(self.chats))
+
+
+def share(limit: int, instances: int) -> int:
+    """One instance's part of a limit shared by `instances`: rounded down, so the parts never add up
+    to more than the whole, and at least one message."""
+    return max(1, limit // max(1, instances))
 
 
 def _seconds(retry_after: int | float | dt.timedelta) -> float:

@@ -70,6 +70,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该邀请码已过期，请向办公室重新索取。",
         "That invite code has expired; ask the office for a new one.",
     ),
+    "invite_limited": (
+        "邀请码错误次数过多。为防止有人猜测邀请码，请于 {time} 之后再试；如有疑问请联系办公室。",
+        "Too many wrong invite codes. To keep codes from being guessed, please try again after {time}, or ask the office.",
+    ),
     "bound": ("绑定成功。", "You are bound."),
     # refusals
     "no_plan": (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -59,11 +60,22 @@ class ValueSpec(Strict):
         """Parse a value written in a plan file or in chat, in this spec's type and unit."""
         if check_bounds:
             return parse_value(str(text), self.type, unit=self.unit, lower=self.lower(), upper=self.upper())
-        return parse_value(str(text), self.type, unit=self.unit)
+        return _plain_value(str(text), self.type, self.unit)
+
+
+@lru_cache(maxsize=4096)
+def _plain_value(text: str, vtype: ValueType, unit: str | None) -> Decimal:
+    """A plan's own thresholds and bounds, parsed once: scoring reads them for every figure, and
+    parsing is pure (a Decimal is immutable, an error is raised again for each call)."""
+    return parse_value(text, vtype, unit=unit)
 
 
 def _spec(vtype: ValueType, **kw: str) -> ValueSpec:
     return ValueSpec(type=vtype, **kw)
+
+
+OPS = ("at_least", "above", "at_most", "below", "equals")
+"""The comparisons a condition may make, as its field names."""
 
 
 class Condition(Strict):
@@ -77,15 +89,15 @@ class Condition(Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
-        given = [k for k, v in self.model_dump().items() if v is not None]
+        given = [k for k in OPS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a condition needs exactly one of at_least, above, at_most, below, equals")
         return self
 
     @property
     def op(self) -> str:
-        """The comparison's name."""
-        return next(k for k, v in self.model_dump().items() if v is not None)
+        """The comparison's name (read field by field: scoring asks this for every figure)."""
+        return next(k for k in OPS if getattr(self, k) is not None)
 
     def threshold(self, spec: ValueSpec) -> Decimal:
         """The threshold in the base unit of `spec`."""

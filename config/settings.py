@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     timezone: str = "Asia/Shanghai"
     lang: str = "zh"
+    claim_lease_seconds: float = Field(default=60, ge=1, le=3600)
+    """How long an instance's claim on the reminders it is sending holds without being renewed (a
+    third of it between renewals): also how soon another instance sends the rows of one that died."""
 
     evidence_dir: Path = Path("data/evidence")
     """Where evidence files (佐证材料) are kept, each once, under its content hash."""
@@ -35,6 +38,11 @@ class Settings(BaseSettings):
     def evidence_max_bytes(self) -> int:
         """`evidence_max_mb` in bytes."""
         return self.evidence_max_mb * 1024 * 1024
+
+    instances: int = Field(default=1, ge=1, le=20)
+    """How many `duban run` share this database and bot (PostgreSQL): each one keeps to 1/N of
+    Telegram's overall and per-group flood budgets, so together they stay within them (at most 20:
+    beyond, one message a minute per group and instance would already add up to more than 20)."""
 
     telegram_token: SecretStr | None = None
     """BotFather's token; setting it turns the Telegram transport on. Never logged."""

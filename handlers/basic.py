@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from handlers.context import Ctx
 from handlers.types import Button, Reply, UserError
 from handlers.units import resolve_unit
+from models.invite_limits import FAILURES, Presenter, lockout, record_failure, record_refusal
 from models.people import (
     BindConflict,
     InviteError,
     create_invite,
     find_invite,
-    identity,
     memberships,
     redeem_invite,
+    set_preference,
 )
 from models.plans import get_plan, set_archived
 from models.tables import UnitRow
@@ -44,9 +47,9 @@ async def lang(ctx: Ctx, args: str) -> Reply:
     mapping = {"zh": "zh", "中文": "zh", "cn": "zh", "en": "en", "english": "en", "英文": "en"}
     if choice not in mapping:
         raise UserError("lang_usage")
-    ident = await identity(ctx.session, ctx.request.transport, ctx.request.user_id)
-    ident.lang = mapping[choice]
-    ctx.session.add(ident)
+    ident = await set_preference(
+        ctx.session, ctx.request.transport, ctx.request.user_id, now=ctx.now, lang=mapping[choice]
+    )
     ctx.lang = ident.lang
     return Reply(ctx.t("lang_set"))
 
@@ -70,9 +73,7 @@ async def plan(ctx: Ctx, args: str) -> Reply:
     wanted = words[0]
     if wanted not in {m.plan_id for m in joined} or await get_plan(ctx.session, wanted) is None:
         raise UserError("plan_not_joined", plan=wanted[:48])
-    ident = await identity(ctx.session, ctx.request.transport, ctx.request.user_id)
-    ident.current_plan = wanted
-    ctx.session.add(ident)
+    await set_preference(ctx.session, ctx.request.transport, ctx.request.user_id, now=ctx.now, current_plan=wanted)
     return Reply(ctx.t("plan_switched", plan=wanted))
 
 
@@ -96,6 +97,7 @@ async def _archive(ctx: Ctx, archived: bool) -> Reply:
 async def invite(ctx: Ctx, args: str) -> Reply:
     """Admin: a single-use, expiring invite code for a unit's liaison, a leader or an admin."""
     member = ctx.need_admin()
+    ctx.need_active_plan()
     target = args.strip()
     if not target:
         raise UserError("invite_usage")
@@ -122,12 +124,20 @@ CONFIRM_WORDS = {"确认", "确定", "是", "confirm", "yes"}
 
 
 async def bind(ctx: Ctx, args: str) -> Reply:
-    """Binds the speaker with an invite code: /bind <code> (adding 确认 to take a new role)."""
+    """Binds the speaker with an invite code: /bind <code> (adding 确认 to take a new role).
+
+    A wrong code (unknown, used, expired) is counted, and its refusal committed, so that after five
+    within a quarter of an hour the person and their chat wait (`models.invite_limits`)."""
     words = args.split()
     if not words or len(words[0]) > 32 or len(words) > 2 or (len(words) == 2 and words[1].lower() not in CONFIRM_WORDS):
         raise UserError("bind_usage")
     code, confirm = words[0], len(words) == 2
     request = ctx.request
+    who = Presenter(request.transport, request.user_id, request.chat_id)
+    lock = await lockout(ctx.session, who, ctx.now)
+    if lock is not None:  # even a right code: whoever guessed five times waits out the window
+        await record_refusal(ctx.session, who, lock, ctx.now)
+        return Reply(ctx.t("invite_limited", time=_minute_after(ctx, lock.until)), ok=False)
     try:
         member = await redeem_invite(
             ctx.session,
@@ -142,12 +152,23 @@ async def bind(ctx: Ctx, args: str) -> Reply:
     except BindConflict as conflict:
         raise await _conflict(ctx, conflict, code) from conflict
     except InviteError as error:
-        raise UserError(error.key) from error
+        if error.key not in FAILURES:
+            raise UserError(error.key) from error
+        await record_failure(ctx.session, who, error.key, ctx.now)  # a refusal that is kept: committed
+        return Reply(ctx.t(error.key), ok=False)
     found = await get_plan(ctx.session, member.plan_id)
     assert found is not None
     ctx.plan_row, ctx.plan, ctx.member = found[0], found[1], member
     ctx.unit = await ctx.session.get(UnitRow, member.unit_id) if member.unit_id is not None else None
     return Reply(ctx.t("bound") + "\n" + _role_line(ctx))
+
+
+def _minute_after(ctx: Ctx, moment: dt.datetime) -> str:
+    """'10:16' for 10:15:20: the first whole minute at which the moment has passed, in the plan's zone."""
+    local = ctx.local(moment)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return local.strftime("%H:%M")
 
 
 async def _role_name(ctx: Ctx, role: str, unit_id: int | None) -> str:

@@ -64,7 +64,7 @@ async def write_figure(
     owner = member.role == "admin" or (ctx.unit is not None and ctx.unit.name in owners)
     if not owner and not await is_responsible(ctx.session, row.id or 0, member.unit_id):
         raise UserError("not_your_indicator", code=row.code)
-    current = await current_report(ctx.session, row.id or 0, period, item)
+    current = await current_report(ctx.session, row, period, item)
     if current is not None and Decimal(current.value) == value:
         who, _ = await _who(ctx, current)
         when = ctx.local(current.at).strftime("%Y-%m-%d %H:%M")

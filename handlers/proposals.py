@@ -107,7 +107,7 @@ async def accept(ctx: Ctx, args: str) -> Reply:
     row = next(r for r in rows.values() if r.id == report.indicator_id)
     obs = await latest_observations(ctx.session, plan.id)
     before = score_board(plan, rows, obs)
-    current = await current_report(ctx.session, row.id or 0, report.period, report.item)
+    current = await current_report(ctx.session, row, report.period, report.item)
     await decide(ctx.session, report=report, accept=True, member=member, note="", now=ctx.now, actor=ctx.actor)
     if current is None or Decimal(current.value) != Decimal(report.value):
         assert view.who is not None
@@ -126,9 +126,10 @@ async def accept(ctx: Ctx, args: str) -> Reply:
             message_id=report.message_id,
             note=report.note,
             source_report=report.id,
+            by=(member, ctx.request.transport),
         )
         obs.setdefault(row.id or 0, {})[(report.period, report.item)] = Decimal(report.value)
-    after = score_board(plan, rows, obs)
+    after = score_board(plan, rows, obs, like=before)
     me = person_label(ctx, member.role, ctx.unit.name if ctx.unit else None, member.display_name, member.transport)
     await _tell_sender(ctx, view, "notice_proposal_accepted", who=me, reason="")
     lines = [ctx.t("proposal_accepted_reply", id=report.id, name=_label(ctx, view), value=_shown(ctx, view))]

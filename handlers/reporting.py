@@ -135,7 +135,7 @@ async def report(ctx: Ctx, args: str) -> Reply:
     if written.kind != "counted":
         return written.reply
     obs.setdefault(row.id or 0, {})[key] = value
-    after_board = score_board(plan, rows, obs)
+    after_board = score_board(plan, rows, obs, like=before_board)  # only this indicator is scored again
     return Reply(_report_reply(ctx, indicator, written, before_board, after_board))
 
 
@@ -207,7 +207,7 @@ async def history(ctx: Ctx, args: str) -> Reply:
     rows = await indicator_rows(ctx.session, plan.id)
     if code not in rows:
         raise UserError("unknown_code", code=code[:16])
-    entries = await report_history(ctx.session, rows[code].id or 0)
+    entries = await report_history(ctx.session, rows[code])
     if not entries:
         return Reply(ctx.t("history_empty", code=code))
     indicator = next((i for i in plan.indicators if i.code == code), None)

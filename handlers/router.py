@@ -36,7 +36,7 @@ from handlers.context import Ctx, Services
 from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
 from models.people import find_member, memberships, unblock_chat
 from models.plans import get_plan
-from models.tables import Identity, UnitRow
+from models.tables import Identity, Member, UnitRow
 
 log = logging.getLogger(__name__)
 Command = Callable[[Ctx, str], Awaitable[Reply]]
@@ -98,6 +98,7 @@ async def _resolve(ctx: Ctx) -> None:
     if idents:
         ctx.lang = idents[0].lang
     plan_id = request.plan_id or next((i.current_plan for i in idents if i.current_plan), None)
+    joined: list[Member] | None = None
     if plan_id is None:
         joined = [m for u in identities for m in await memberships(session, request.transport, u)]
         plan_id = joined[-1].plan_id if joined else None
@@ -106,7 +107,10 @@ async def _resolve(ctx: Ctx) -> None:
         return
     ctx.plan_row, ctx.plan = found
     for user_id in identities:
-        ctx.member = await find_member(session, found[0].id, request.transport, user_id)
+        if joined is not None:  # the memberships are read already: no need to ask again
+            ctx.member = next((m for m in joined if m.plan_id == found[0].id and m.user_id == user_id), None)
+        else:
+            ctx.member = await find_member(session, found[0].id, request.transport, user_id)
         if ctx.member is not None:
             break
     if ctx.member is not None and ctx.member.unit_id is not None:

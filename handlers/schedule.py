@@ -39,6 +39,7 @@ async def holiday(ctx: Ctx, args: str) -> Reply:
         ]
         return Reply("\n".join(lines))
     member = ctx.need_admin()
+    ctx.need_active_plan()
     if len(words) < 2 or words[0] not in ("add", "workday", "remove", "休", "班", "删除"):
         raise UserError("holiday_usage")
     day = _date(words[1])
@@ -99,6 +100,7 @@ async def remind(ctx: Ctx, args: str) -> Reply:
         ctx.need_member()
         return Reply(_describe(ctx, await effective_policy(ctx.session, plan)))
     member = ctx.need_admin()
+    ctx.need_active_plan()
     if len(words) < 2:
         raise UserError("remind_usage")
     try:

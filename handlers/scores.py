@@ -21,11 +21,12 @@ from models.reports import (
     indicator_rows,
     latest_observations,
     load_score_board,
+    load_score_boards,
     report_history,
     responsible_units,
     score_board,
 )
-from models.scoring import item_points
+from models.scoring import item_points, score_indicator
 from models.work import blocked_assignments, list_tasks
 from reminders.listing import undelivered
 
@@ -67,7 +68,7 @@ async def _gate_one(ctx: Ctx, plan: Plan, gate: Gate) -> Reply:
     """A pass/fail basic indicator: its state, who answered and when, what it asks, who is responsible."""
     rows = await indicator_rows(ctx.session, plan.id)
     row = rows[gate.code]
-    answers = await report_history(ctx.session, row.id or 0, limit=20)
+    answers = await report_history(ctx.session, row, limit=20)
     counted = next((a for a in answers if a.status is None), None)
     if counted is None:
         state = ctx.t("gate_open")
@@ -147,8 +148,7 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
     """What a leader acts on: the total and its week, gates not met, overdue and blocked tasks with
     their units, indicators with no figure yet, and whether the plan has ended."""
     plan_row, _ = ctx.need_plan()
-    board = await load_score_board(ctx.session, plan)
-    week_ago = await load_score_board(ctx.session, plan, until=ctx.now - dt.timedelta(days=7))
+    board, week_ago = await load_score_boards(ctx.session, plan, ctx.now - dt.timedelta(days=7))
     tasks = await list_tasks(ctx.session, plan.id)
     today = ctx.today
     lines = [ctx.t("status_header", plan=plan.name, today=today.isoformat())]
@@ -243,13 +243,13 @@ async def _unit_status(ctx: Ctx, plan: Plan, unit_id: int, unit_name: str) -> Re
     for task in tasks:
         lines.append("  " + task_line(ctx, task, unit_id))
     lines += await _evidence_lines(ctx, plan, unit_id)
-    board = await load_score_board(ctx.session, plan)
     mine = [i for i in plan.indicators if unit_name in expand_units(plan, i.units + i.lead)]
     if mine:
+        rows = await indicator_rows(ctx.session, plan.id)
+        obs = await latest_observations(ctx.session, plan.id)
         lines.append(ctx.t("unit_status_indicators"))
-        for indicator in mine:
-            found = board.get(indicator.code)
-            points = points_text(found.points) if found else "0"
+        for indicator in mine:  # only the unit's indicators are scored
+            points = points_text(score_indicator(indicator, obs.get(rows[indicator.code].id or 0, {})))
             lines.append(
                 "  "
                 + _indicator_line(

@@ -3,6 +3,17 @@
 `sqlite:///data/duban.db` and `postgresql://user@host/db` are what people type; SQLAlchemy's async
 engine needs `sqlite+aiosqlite` and `postgresql+asyncpg`. Both forms, with or without a driver,
 are accepted.
+
+When the database goes away for a moment, the process carries on:
+- PostgreSQL restarted (or its connections terminated): a connection is tested when it is taken
+  from the pool (`pool_pre_ping`), so one left broken while idle is replaced before it is used; a
+  statement already running on it fails, and SQLAlchemy then discards every older connection of the
+  pool. What fails is the unit of work that was running, as a whole: the chat transport apologises,
+  the sender's row stays pending and is sent later. Nothing is retried blindly here, so nothing is
+  written twice.
+- SQLite locked by another connection (a `duban plan load`, an `sqlite3` shell, a VACUUM): a writer
+  waits up to BUSY_TIMEOUT for the lock, SQLite retrying meanwhile, before it fails with "database
+  is locked" (and then the unit of work is rolled back as a whole).
 """
 
 from __future__ import annotations
@@ -22,6 +33,10 @@ from models import tables  # noqa: F401 - registers the tables on SQLModel.metad
 from models.schema import ensure_schema
 
 ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
+BUSY_TIMEOUT = 10.0
+"""Seconds a SQLite statement waits for another connection's write lock (Python's default is 5 s).
+Long enough for a `duban plan load` or a VACUUM of a county's database; the wait happens in the
+connection's thread, never in the event loop."""
 
 
 class DatabaseUrlError(ValueError):
@@ -77,17 +92,21 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
 
-async def open_database(url: str = DEFAULT_DATABASE_URL, *, create: bool = True) -> Database:
+async def open_database(
+    url: str = DEFAULT_DATABASE_URL, *, create: bool = True, busy_timeout: float = BUSY_TIMEOUT
+) -> Database:
     """Open the database at `url`. With `create` (work, tests, first use) its schema must be this
     code's: an empty database is created at the head, any other schema raises
     `models.schema.SchemaError` (only `duban db upgrade` changes one). Without it, the schema is
-    neither checked nor touched (`duban db upgrade` and `duban db current` open it so)."""
+    neither checked nor touched (`duban db upgrade` and `duban db current` open it so).
+    `busy_timeout`: seconds a SQLite writer waits for a lock another connection holds."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         _prepare_sqlite_path(target)
-    engine = create_async_engine(target)
-    if target.get_backend_name() == "sqlite":
+        engine = create_async_engine(target, connect_args={"timeout": busy_timeout})
         _tune_sqlite(engine)
+    else:
+        engine = create_async_engine(target, pool_pre_ping=True)
     if create:
         try:
             await ensure_schema(engine)

@@ -136,7 +136,7 @@ async def _gate_answers(session: AsyncSession, plan: Plan) -> dict[str, HistoryE
     rows = await indicator_rows(session, plan.id)
     answers: dict[str, HistoryEntry | None] = {}
     for gate in plan.gates:
-        history = await report_history(session, rows[gate.code].id or 0, limit=20)
+        history = await report_history(session, rows[gate.code], limit=20)
         answers[gate.code] = next((a for a in history if a.status is None), None)
     return answers
 

@@ -49,6 +49,30 @@ async def identity(session: AsyncSession, transport: str, user_id: str) -> Ident
     return row
 
 
+async def set_preference(
+    session: AsyncSession,
+    transport: str,
+    user_id: str,
+    *,
+    now: dt.datetime,
+    lang: str | None = None,
+    current_plan: str | None = None,
+) -> Identity:
+    """Change a chat user's language or current plan. A change is audited, without a plan: it is the
+    person's own, and changes nothing in any plan (its caches and digests stay valid)."""
+    row = await identity(session, transport, user_id)
+    before = {"lang": row.lang, "current_plan": row.current_plan}
+    row.lang = lang or row.lang
+    row.current_plan = current_plan or row.current_plan
+    after = {"lang": row.lang, "current_plan": row.current_plan}
+    if after != before:
+        session.add(row)
+        changed = {key: {"from": before[key], "to": value} for key, value in after.items() if value != before[key]}
+        detail = json.dumps(changed, ensure_ascii=False)
+        session.add(AuditEntry(at=now, actor=f"{transport}:{user_id}", action="identity.set", detail=detail))
+    return row
+
+
 async def find_member(session: AsyncSession, plan_id: str, transport: str, user_id: str) -> Member | None:
     """The member a chat user is in a plan, if any."""
     statement = select(Member).where(
@@ -220,11 +244,13 @@ async def bind_member(
     now: dt.datetime,
     via: str,
     replace: bool = True,
+    actor: str | None = None,
 ) -> Member:
     """Make a chat user a member of a plan in `role`.
 
     An existing member keeps their role unless `replace` (BindConflict otherwise); the plan's last
-    admin is never demoted, so an office cannot lock itself out.
+    admin is never demoted, so an office cannot lock itself out. The audit names `actor` (whoever
+    binds someone else: the office binding a robot), else the person bound.
     """
     member = await find_member(session, plan_id, transport, user_id)
     before = None if member is None else {"role": member.role, "unit_id": member.unit_id}
@@ -247,7 +273,7 @@ async def bind_member(
             plan_id=plan_id,
             at=now,
             member_id=member.id,
-            actor=f"{transport}:{user_id}",
+            actor=actor or f"{transport}:{user_id}",
             action="member.bind",
             detail=json.dumps({"role": role, "unit_id": unit_id, "before": before, "via": via}, ensure_ascii=False),
         )

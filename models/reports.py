@@ -1,7 +1,10 @@
 """Reports and the score board: figures in, points out, with every earlier figure kept.
 
 The latest report for an (indicator, period, item) is the one that counts; earlier ones stay in
-the table as history. Scores are recomputed from the latest figures with the plan's own rules.
+the table as history, each marked with the moment it was replaced (`Report.replaced_at`), so that
+the current figures, and the figures as they stood at any moment, are read from an index instead of
+by grouping the plan's whole history. Scores are recomputed from those figures with the plan's own
+rules.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, update
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Indicator, Plan
@@ -68,11 +71,13 @@ async def record_report(
     note: str = "",
     proposed: bool = False,
     source_report: int | None = None,
+    by: tuple[Member, str] | None = None,
 ) -> Report:
     """Store a figure as a new report; the earlier figure for the same place stays as history.
 
     `proposed`: the figure is a proposal from a unit that does not own it; it counts only once an
-    owner accepts it (`models.proposals`).
+    owner accepts it (`models.proposals`). `by`: who makes the change and on which transport, when
+    it is not the figure's sender (the office accepting a proposal): the audit row names them.
     """
     report = Report(
         plan_id=indicator.plan_id,
@@ -93,12 +98,14 @@ async def record_report(
     )
     session.add(report)
     await session.flush()
+    if not proposed:
+        await _replace(session, report)
     session.add(
         AuditEntry(
             plan_id=indicator.plan_id,
             at=now,
-            member_id=member.id,
-            actor=f"{transport}:{member.user_id}",
+            member_id=(by[0] if by else member).id,
+            actor=f"{by[1]}:{by[0].user_id}" if by else f"{transport}:{member.user_id}",
             action="report.propose" if proposed else "report.record",
             detail=json.dumps(
                 {
@@ -120,22 +127,81 @@ COUNTS = col(Report.status).is_(None)
 """Reports that count for scoring (not proposals, nor decided proposals)."""
 
 
+def _same_place(plan_id: str, indicator_id: int, period: str | None, item: str | None) -> list[ColumnElement[bool]]:
+    """One place's reports, through `ix_report_lookup` (whose first column is the plan)."""
+    return [
+        col(Report.plan_id) == plan_id,
+        col(Report.indicator_id) == indicator_id,
+        col(Report.period).is_(None) if period is None else col(Report.period) == period,
+        col(Report.item).is_(None) if item is None else col(Report.item) == item,
+    ]
+
+
+async def _replace(session: AsyncSession, report: Report) -> None:
+    """A new counted figure replaces every current one of its place (normally one; after two
+    reports for one place at the same instant on PostgreSQL, both: readers take the newest anyway)."""
+    await session.exec(
+        update(Report)
+        .where(
+            *_same_place(report.plan_id, report.indicator_id, report.period, report.item),
+            COUNTS,
+            col(Report.replaced_at).is_(None),
+            col(Report.id) != report.id,
+        )
+        .values(replaced_at=report.at)
+    )
+
+
 async def latest_observations(
     session: AsyncSession, plan_id: str, *, until: dt.datetime | None = None
 ) -> dict[int, Observations]:
-    """The latest counted figure per (period, item) for every indicator of a plan, by indicator id.
+    """The current counted figure per (period, item) for every indicator of a plan, by indicator id.
 
-    `until`: as things stood at that moment (for "this week's change").
+    `until`: as things stood at that moment (the figures written by then and not replaced by then).
     """
-    latest = (
-        select(func.max(Report.id))
-        .where(Report.plan_id == plan_id, COUNTS, *([col(Report.at) <= until] if until else []))
-        .group_by(col(Report.indicator_id), col(Report.period), col(Report.item))
+    now, then = await standing_observations(session, plan_id, until)
+    return now if until is None else then
+
+
+async def standing_observations(
+    session: AsyncSession, plan_id: str, until: dt.datetime | None
+) -> tuple[dict[int, Observations], dict[int, Observations]]:
+    """The current figures and, when `until` is given, the figures as they stood then (else empty),
+    from one read of the rows standing now or replaced since `until`: one row per place plus the
+    corrections made since, found through `ix_report_standing`, however long the history."""
+    standing = (
+        col(Report.replaced_at).is_(None)
+        if until is None
+        else or_(col(Report.replaced_at).is_(None), col(Report.replaced_at) > until)
     )
-    rows = (await session.exec(select(Report).where(col(Report.id).in_(latest)))).all()
+    statement = select(  # type: ignore[call-overload]
+        Report.id, Report.indicator_id, Report.period, Report.item, Report.value, Report.at, Report.replaced_at
+    ).where(Report.plan_id == plan_id, COUNTS, standing)
+    now: dict[Place, tuple[int, str]] = {}
+    then: dict[Place, tuple[int, str]] = {}
+    for report_id, indicator_id, period, item, value, at, replaced_at in (await session.exec(statement)).all():
+        place = (indicator_id, period, item)
+        if replaced_at is None:
+            _keep_newest(now, place, report_id, value)
+        if until is not None and at <= until:
+            _keep_newest(then, place, report_id, value)
+    return _by_indicator(now), _by_indicator(then)
+
+
+Place = tuple[int, str | None, str | None]
+
+
+def _keep_newest(found: dict[Place, tuple[int, str]], place: Place, report_id: int, value: str) -> None:
+    """The newest row wins: after two reports for one place at the same instant (PostgreSQL, two
+    instances), both may stand until the next report of that place."""
+    if place not in found or found[place][0] < report_id:
+        found[place] = (report_id, value)
+
+
+def _by_indicator(found: dict[Place, tuple[int, str]]) -> dict[int, Observations]:
     out: dict[int, Observations] = defaultdict(dict)
-    for report in rows:
-        out[report.indicator_id][(report.period, report.item)] = Decimal(report.value)
+    for (indicator_id, period, item), (_, value) in found.items():
+        out[indicator_id][(period, item)] = Decimal(value)
     return out
 
 
@@ -157,30 +223,25 @@ class HistoryEntry:
 
 
 async def current_report(
-    session: AsyncSession, indicator_id: int, period: str | None, item: str | None
+    session: AsyncSession, indicator: IndicatorRow, period: str | None, item: str | None
 ) -> Report | None:
     """The counted report that is the current figure of one place, if any."""
     statement = (
         select(Report)
-        .where(
-            Report.indicator_id == indicator_id,
-            COUNTS,
-            col(Report.period).is_(None) if period is None else Report.period == period,
-            col(Report.item).is_(None) if item is None else Report.item == item,
-        )
+        .where(*_same_place(indicator.plan_id, indicator.id or 0, period, item), COUNTS)
         .order_by(col(Report.id).desc())
         .limit(1)
     )
     return (await session.exec(statement)).first()
 
 
-async def report_history(session: AsyncSession, indicator_id: int, limit: int = 20) -> list[HistoryEntry]:
+async def report_history(session: AsyncSession, indicator: IndicatorRow, limit: int = 20) -> list[HistoryEntry]:
     """The most recent reports of an indicator, newest first, superseded ones and proposals included."""
     statement = (
         select(Report, Member, UnitRow)
         .outerjoin(Member, col(Member.id) == col(Report.member_id))
         .outerjoin(UnitRow, col(UnitRow.id) == col(Report.unit_id))
-        .where(Report.indicator_id == indicator_id)
+        .where(Report.plan_id == indicator.plan_id, Report.indicator_id == indicator.id)  # ix_report_lookup
         .order_by(col(Report.id).desc())
         .limit(limit)
     )
@@ -253,11 +314,19 @@ class ScoreBoard:
         return found.observations if found else {}
 
 
-def score_board(plan: Plan, rows: dict[str, IndicatorRow], obs: dict[int, Observations]) -> ScoreBoard:
-    """Points for every indicator of `plan` from the latest figures."""
+def score_board(
+    plan: Plan, rows: dict[str, IndicatorRow], obs: dict[int, Observations], *, like: ScoreBoard | None = None
+) -> ScoreBoard:
+    """Points for every indicator of `plan` from the latest figures (an indicator whose figures are
+    those of `like` takes its score from there)."""
     scores = []
+    known = {s.indicator.code: s for s in like.scores} if like else {}
     for indicator in plan.indicators:
         found = obs.get(rows[indicator.code].id or 0, {})
+        same = known.get(indicator.code)
+        if same is not None and same.observations == found:
+            scores.append(same)
+            continue
         scores.append(IndicatorScore(indicator, score_indicator(indicator, found), dict(found)))
     gates = []
     for gate in plan.gates:
@@ -271,6 +340,15 @@ async def load_score_board(session: AsyncSession, plan: Plan, *, until: dt.datet
     """The current score board of a stored plan (or as it stood at `until`)."""
     rows = await indicator_rows(session, plan.id)
     return score_board(plan, rows, await latest_observations(session, plan.id, until=until))
+
+
+async def load_score_boards(session: AsyncSession, plan: Plan, until: dt.datetime) -> tuple[ScoreBoard, ScoreBoard]:
+    """The current score board and the board as it stood at `until` (for "this week's change"),
+    from one read; an indicator whose figures did not change since is scored once."""
+    rows = await indicator_rows(session, plan.id)
+    now, then = await standing_observations(session, plan.id, until)
+    current = score_board(plan, rows, now)
+    return current, score_board(plan, rows, then, like=current)
 
 
 async def responsibilities(session: AsyncSession, plan_id: str) -> dict[str, list[tuple[int, str]]]:

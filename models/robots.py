@@ -87,6 +87,7 @@ async def bind_robot(
         unit_id=unit_id,
         now=now,
         via=f"robot {key_tag(key)}",
+        actor=actor,
     )
     await unblock_chat(session, TRANSPORT, key)
     _audit(session, plan_id, member.id, actor, "robot.bind", unit_id, key, now)

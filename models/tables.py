@@ -170,7 +170,10 @@ class Report(SQLModel, table=True):
     """A figure reported for an indicator. A correction is a new row; the latest one counts."""
 
     __tablename__ = "report"
-    __table_args__ = (Index("ix_report_lookup", "plan_id", "indicator_id", "period", "item"),)
+    __table_args__ = (
+        Index("ix_report_lookup", "plan_id", "indicator_id", "period", "item"),
+        Index("ix_report_standing", "plan_id", "replaced_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: str = Field(foreign_key="plan.id", max_length=48)
     indicator_id: int = Field(foreign_key="indicator.id")
@@ -196,6 +199,10 @@ class Report(SQLModel, table=True):
     decision_note: str | None = None
     source_report: int | None = None
     """For a row written by accepting a proposal: the proposal's id."""
+    replaced_at: dt.datetime | None = None
+    """For a figure that counts: when a newer figure for the same place replaced it (None while it
+    is the current figure). Kept with each report so that the current figures, and the figures as
+    they stood at any moment, are read without grouping a plan's whole history (`models.reports`)."""
 
 
 class AuditEntry(SQLModel, table=True):
@@ -401,3 +408,23 @@ class EvidenceEvent(SQLModel, table=True):
     note: str = ""
     member_id: int | None = Field(default=None, foreign_key="member.id")
     at: dt.datetime
+
+
+class InviteAttempt(SQLModel, table=True):
+    """A failed invite code (unknown, used, expired) or an attempt refused while locked out, by who
+    and where: counted to stop codes being guessed (`models.invite_limits`). Kept in the database so
+    the limit holds across instances and restarts; rows older than the window are pruned. The code
+    itself is never stored (a mistyped code may be one letter off a real one)."""
+
+    __tablename__ = "invite_attempt"
+    __table_args__ = (
+        Index("ix_invite_attempt_user", "transport", "user_id", "at"),
+        Index("ix_invite_attempt_chat", "transport", "chat_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    transport: str
+    user_id: str
+    chat_id: str
+    at: dt.datetime = Field(index=True)
+    outcome: str = Field(max_length=16)
+    """'unknown', 'used', 'expired' (failures), or 'limited' (refused unread: not a failure)."""

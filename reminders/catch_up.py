@@ -2,7 +2,8 @@
 
 Recent ones (due the same local day, or within the grace period) stay pending and are sent as
 usual. Digests are never folded: a missed digest is composed and sent once, the newest only (see
-the engine).
+the engine). Rows another live instance holds (its lease still running) are left alone: that
+instance is sending them, and folding them would send them twice.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import ReminderRow
+from reminders.claims import free_for
 from reminders.policy import DIGEST_DUE
 from reminders.recipients import PlanViews
 
 NEVER_FOLDED = ("digest", DIGEST_DUE)
 
 
-async def fold_missed(session: AsyncSession, views: PlanViews, now: dt.datetime, grace: dt.timedelta) -> int:
-    """Fold what is too old to send; returns how many reminders were folded."""
+async def fold_missed(
+    session: AsyncSession, views: PlanViews, now: dt.datetime, grace: dt.timedelta, instance: str
+) -> int:
+    """Fold what is too old to send and free for `instance` (see `reminders.claims.free_for`);
+    returns how many reminders were folded."""
     rows = (
         await session.exec(
             select(ReminderRow)
@@ -30,8 +35,10 @@ async def fold_missed(session: AsyncSession, views: PlanViews, now: dt.datetime,
                 ReminderRow.status == "pending",
                 col(ReminderRow.due_at) < now,
                 col(ReminderRow.kind).not_in(NEVER_FOLDED),
+                free_for(instance, now),
             )
             .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+            .with_for_update(skip_locked=True)  # PostgreSQL: a row being claimed right now is not ours
         )
     ).all()
     groups: dict[tuple[str, int | None], list[ReminderRow]] = defaultdict(list)

@@ -5,8 +5,12 @@ in one short transaction, skipping rows another live instance holds. On PostgreS
 selected `FOR UPDATE SKIP LOCKED`, so two instances claiming at the same moment never get the same
 row; SQLite has one writer at a time and takes the same statement as a whole. While it sends, the
 instance extends its lease (`Lease`); settling a row releases it. An instance that dies stops
-extending: LEASE after its last extension its unsettled rows are due for anyone, and the deliveries it
-had marked `sending` are in doubt and sent again (at most what it had in flight).
+extending: a lease after its last extension its unsettled rows are due for anyone, and the deliveries
+it had marked `sending` are in doubt and sent again (at most what it had in flight).
+
+The lease is LEASE unless `duban run` is given another (DUBAN_CLAIM_LEASE_SECONDS): a shorter one
+hands a dead instance's rows over sooner (the fault tests use a few seconds), at the price of more
+extensions while a slow batch is sent.
 """
 
 from __future__ import annotations
@@ -20,21 +24,27 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import update
-from sqlmodel import col, or_, select
+from sqlalchemy import Table, update
+from sqlalchemy import select as sa_select
+from sqlmodel import col, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.database import Database
 from models.tables import ReminderRow
 
 log = logging.getLogger(__name__)
+REMINDER: Table = ReminderRow.__table__  # type: ignore[attr-defined]
 LEASE = dt.timedelta(seconds=60)
-"""How long a claim holds without being extended: also how soon another instance takes over the
-rows of one that died."""
-RENEW_EVERY = 20.0
-"""Seconds between extensions while a batch is being sent (a third of the lease)."""
+"""How long a claim holds without being extended, by default: also how soon another instance takes
+over the rows of one that died."""
+
+
+def renew_every(lease: dt.timedelta) -> float:
+    """Seconds between extensions while a batch is being sent: a third of the lease, so one failed
+    extension (the database away for a moment) still leaves the claim held."""
+    return lease.total_seconds() / 3
 
 
 def instance_name() -> str:
@@ -51,36 +61,60 @@ def free_for(instance: str, now: dt.datetime) -> Any:
     )
 
 
+class Claimed(NamedTuple):
+    """A claimed row, as the sender needs it: read with plain Core (a burst claims thousands, and
+    building ORM objects for them cost more than sending them)."""
+
+    id: int
+    plan_id: str
+    kind: str
+    due_at: dt.datetime
+    unit_id: int | None
+    subject: str
+    detail: str
+    digest_id: int | None
+    attempts: int
+
+
+CLAIMED = [REMINDER.c[name] for name in Claimed._fields]
+
+
 async def claim(
-    session: AsyncSession, where: Any, instance: str, now: dt.datetime, limit: int
-) -> list[ReminderRow]:
-    """Claim up to `limit` rows matching `where` (oldest due first) that nobody else holds."""
-    statement = (
-        select(ReminderRow)
+    session: AsyncSession, where: Any, instance: str, now: dt.datetime, limit: int, lease: dt.timedelta = LEASE
+) -> list[Claimed]:
+    """Claim up to `limit` rows matching `where` (oldest due first) that nobody else holds, for `lease`:
+    one `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …`."""
+    chosen = (
+        sa_select(REMINDER.c.id)
         .where(where, free_for(instance, now))
-        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+        .order_by(REMINDER.c.due_at, REMINDER.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = list((await session.exec(statement)).all())
-    if rows:
-        until = now + LEASE
-        ids = [row.id or 0 for row in rows]
-        await session.exec(
-            update(ReminderRow).where(col(ReminderRow.id).in_(ids)).values(claimed_by=instance, claimed_until=until)
-        )
-        for row in rows:
-            row.claimed_by, row.claimed_until = instance, until
-    return rows
+    statement = (
+        update(REMINDER)
+        .where(REMINDER.c.id.in_(chosen.scalar_subquery()))
+        .values(claimed_by=instance, claimed_until=now + lease)
+        .returning(*CLAIMED)
+    )
+    found = (await (await session.connection()).execute(statement)).all()
+    return sorted((Claimed._make(row) for row in found), key=lambda row: (row.due_at, row.id))
 
 
 class Lease:
-    """Keeps this instance's claim on a batch alive while it is being sent, renewing it every
-    RENEW_EVERY seconds until the batch is done; then frees what was not settled (rows settled
-    meanwhile are released by settling)."""
+    """Keeps this instance's claim on a batch alive while it is being sent, renewing it every third
+    of the lease until the batch is done; then frees what was not settled (rows settled meanwhile are
+    released by settling)."""
 
-    def __init__(self, db: Database, clock: Callable[[], dt.datetime], instance: str, ids: Sequence[int]) -> None:
-        self.db, self.clock, self.instance, self.ids = db, clock, instance, list(ids)
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], dt.datetime],
+        instance: str,
+        ids: Sequence[int],
+        lease: dt.timedelta = LEASE,
+    ) -> None:
+        self.db, self.clock, self.instance, self.ids, self.lease = db, clock, instance, list(ids), lease
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Lease:
@@ -103,7 +137,7 @@ class Lease:
 
     async def _renew(self) -> None:
         while True:
-            await asyncio.sleep(RENEW_EVERY)
+            await asyncio.sleep(renew_every(self.lease))
             try:
                 await self.renew()
             except Exception:
@@ -135,7 +169,7 @@ class Lease:
                     col(ReminderRow.status) == "pending",
                     col(ReminderRow.claimed_by) == self.instance,
                 )
-                .values(claimed_until=now + LEASE)
+                .values(claimed_until=now + self.lease)
             )
         return int(result.rowcount or 0)
 

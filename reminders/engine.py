@@ -27,7 +27,7 @@ from models.database import Database
 from models.evidence_store import EvidenceStore
 from models.plans import get_plan, last_audit_id, list_plans
 from models.tables import ReminderRow
-from reminders.claims import release_after_restart
+from reminders.claims import LEASE, release_after_restart
 from reminders.digest_due import bring_forward, compose_due, due_weeks
 from reminders.guard import ErrorHandler, Guard, log_error
 from reminders.outbound import Transport
@@ -62,10 +62,11 @@ class ReminderEngine:
         grace: dt.timedelta = dt.timedelta(hours=4),
         on_error: ErrorHandler = log_error,
         files: EvidenceStore | None = None,
+        lease: dt.timedelta = LEASE,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.sender = Sender(db, clock, transports, files)
+        self.sender = Sender(db, clock, transports, files, lease=lease)
         self.scheduler = scheduler
         self.grace = grace
         self.guard = Guard(on_error)

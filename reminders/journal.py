@@ -6,39 +6,50 @@ it. Committing each record in its own transaction falls behind when thirty answe
 a tenth of a second; the journal instead commits whatever queued up while the previous commit ran,
 in one transaction (group commit).
 
-Most records are `Batched`: a kind and its parameters. A commit runs all records of one kind as one
-statement executed for many parameter sets, kinds in the order their executors were registered (the
-order of a delivery's life: mark, progress, confirmation, settlement), so a record is never applied
-before the ones that precede it in that life; a plain `Write` (a function of the session) runs in
-queue order, after the batched records queued before it.
+Most records are `Batched`: a kind and the parameters of one or many records. A commit runs all
+records of one kind as one statement executed for many parameter sets, kinds in the order their
+executors were registered (the order of a delivery's life: marks, progress and confirmations, then
+settlements), so a record is never applied before the ones that precede it in that life; a plain
+`Write` (a function of the session) runs in queue order, after the batched records queued before it.
+A commit of batched records alone runs on a plain connection, without an ORM session: the sender's
+hot path costs one short transaction per group of messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.database import Database
 
 log = logging.getLogger(__name__)
 Write = Callable[[AsyncSession], Awaitable[None]]
-Executor = Callable[[AsyncSession, list[dict[str, Any]]], Awaitable[None]]
+Executor = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Batched:
-    """A record the journal writes together with others of its kind: one statement, many rows."""
+    """Records the journal writes together with others of their kind: one statement, many rows."""
 
     kind: str
-    params: dict[str, Any]
+    rows: list[dict[str, Any]]
+    mine: bool = False
+    """A copy the journal made of a posted record, to which it adds the next ones of the kind."""
 
 
+POST_DELAY = 0.02
+"""Seconds a posted record may wait for a write to ride with: the sender's marks follow its
+confirmations closely, and one commit for both halves the commits of a burst."""
 Op = Write | Batched
+Entry = tuple[Op, asyncio.Future[None] | None]
+"""An op and, when its caller waits for it, the future told once it is committed."""
 
 
 class Journal:
@@ -48,85 +59,155 @@ class Journal:
         self.db = db
         self.executors = dict(executors or {})
         """How each kind of `Batched` record is written, in the order kinds are applied."""
-        self._queue: list[tuple[Op, asyncio.Future[None]]] = []
+        self._queue: list[Entry] = []
         self._runner: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._held: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
+        """Held by a commit: the held connection is closed only between commits."""
         self.commits = 0
         """How many transactions the journal committed (for tests and benchmarks)."""
 
     async def write(self, op: Op) -> None:
-        """Queue `op` and wait until it is committed; raises what the transaction raised."""
-        await self._enqueue(op)
-
-    async def drain(self) -> None:
-        """Wait until everything queued so far is committed (what failed was logged by `post`)."""
-        await self.write(_nothing)
-
-    def post(self, op: Op) -> None:
-        """Queue `op` without waiting (a confirmation: the write-ahead mark already covers it)."""
-        future = self._enqueue(op)
-        future.add_done_callback(_log_failure)
-
-    def _enqueue(self, op: Op) -> asyncio.Future[None]:
+        """Queue `op` and wait until it is committed (with everything queued before it); raises what
+        the transaction raised."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((op, future))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._run())
-        return future
+        self._start()
+        await future
 
-    async def _run(self) -> None:
+    async def drain(self) -> None:
+        """Wait until everything queued so far is committed (what failed was logged)."""
+        if self._queue or (self._runner is not None and not self._runner.done()):
+            await self.write(_nothing)
+
+    def post(self, op: Op) -> None:
+        """Queue `op` without waiting (a confirmation: the write-ahead mark already covers it); it is
+        committed with the next write, or POST_DELAY later at the latest. A failure is logged."""
+        last = self._queue[-1][0] if self._queue else None
+        if isinstance(op, Batched) and isinstance(last, Batched) and last.kind == op.kind and last.mine:
+            last.rows.extend(op.rows)  # one record more of the kind just posted: no entry of its own
+        else:
+            self._queue.append((Batched(op.kind, list(op.rows), True) if isinstance(op, Batched) else op, None))
+        if self._runner is None or self._runner.done():
+            self._later()
+
+    def _later(self) -> None:
+        """Commit what is queued POST_DELAY from now, unless a write comes first."""
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(POST_DELAY, self._flush)
+
+    def _flush(self) -> None:
+        """POST_DELAY has passed: commit the posts, whether or not a write came."""
+        self._timer = None
+        if self._queue and (self._runner is None or self._runner.done()):
+            self._runner = asyncio.create_task(self._run(posts=True))
+
+    @asynccontextmanager
+    async def holding(self) -> AsyncIterator[None]:
+        """While the block runs, commit batched records on one connection of their own instead of
+        taking one from the pool each time: a burst makes hundreds of commits in a row. A commit that
+        fails gives it up (the next ones use the pool)."""
+        connection = await self.db.engine.connect()
+        self._held = connection
+        try:
+            yield
+        finally:
+            async with self._lock:
+                self._held = None
+                await connection.close()
+
+    def _start(self) -> None:
+        """Commit what is queued now, unless a commit is running (it takes the queue next)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._queue and (self._runner is None or self._runner.done()):
+            self._runner = asyncio.create_task(self._run())
+
+    async def _run(self, *, posts: bool = False) -> None:
         while self._queue:
+            if not posts and all(future is None for _, future in self._queue):
+                self._later()  # only posts came in meanwhile: they wait for a write, or POST_DELAY
+                return
             batch, self._queue = self._queue, []
+            posts = False
             try:
                 await self._commit(batch)
             except Exception as error:
                 if len(batch) == 1:
-                    _fail(batch[0][1], error)
+                    _fail(batch[0], error)
                     continue
                 # One bad write must not sink the others: apply them one by one, each learning its fate.
                 for entry in batch:
                     await self._commit_alone(entry)
 
-    async def _commit(self, batch: list[tuple[Op, asyncio.Future[None]]]) -> None:
-        async with self.db.session() as session:
-            grouped: dict[str, list[dict[str, Any]]] = {}
-            for op, _ in batch:
-                if isinstance(op, Batched):
-                    grouped.setdefault(op.kind, []).append(op.params)
-                    continue
-                await self._apply(session, grouped)
-                grouped = {}
-                await op(session)
-            await self._apply(session, grouped)
+    async def _commit(self, batch: list[Entry]) -> None:
+        async with self._lock:
+            if not all(isinstance(op, Batched) for op, _ in batch):
+                async with self.db.session() as session:
+                    await self._in_session(session, batch)
+            elif self._held is None:
+                async with self.db.engine.begin() as connection:
+                    await self._apply(connection, _grouped(op for op, _ in batch))
+            else:
+                held = self._held
+                try:
+                    async with held.begin():
+                        await self._apply(held, _grouped(op for op, _ in batch))
+                except Exception:
+                    self._held = None  # whatever became of it, the pool's connections are tested ones
+                    raise
         self.commits += 1
         for _, future in batch:
-            if not future.done():
+            if future is not None and not future.done():
                 future.set_result(None)
 
-    async def _apply(self, session: AsyncSession, grouped: dict[str, list[dict[str, Any]]]) -> None:
+    async def _in_session(self, session: AsyncSession, batch: list[Entry]) -> None:
+        """Batched records and plain writes in queue order, in one transaction."""
+        connection = await session.connection()
+        run: list[Batched] = []
+        for op, _ in batch:
+            if isinstance(op, Batched):
+                run.append(op)
+                continue
+            await self._apply(connection, _grouped(run))
+            run = []
+            await op(session)
+        await self._apply(connection, _grouped(run))
+
+    async def _apply(self, connection: AsyncConnection, grouped: dict[str, list[dict[str, Any]]]) -> None:
         """The batched records gathered so far, kind by kind in the executors' order."""
-        for kind, execute in self.executors.items():
-            if grouped.get(kind):
-                await execute(session, grouped[kind])
         unknown = set(grouped) - set(self.executors)
         if unknown:
             raise KeyError(f"no executor for {sorted(unknown)}")
+        for kind, execute in self.executors.items():
+            if grouped.get(kind):
+                await execute(connection, grouped[kind])
 
-    async def _commit_alone(self, entry: tuple[Op, asyncio.Future[None]]) -> None:
+    async def _commit_alone(self, entry: Entry) -> None:
         try:
             await self._commit([entry])
         except Exception as error:
-            _fail(entry[1], error)
+            _fail(entry, error)
+
+
+def _grouped(ops: Any) -> dict[str, list[dict[str, Any]]]:
+    """Batched records by kind, each kind's records in queue order."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for op in ops:
+        grouped.setdefault(op.kind, []).extend(op.rows)
+    return grouped
 
 
 async def _nothing(session: AsyncSession) -> None:
     """A write that writes nothing: its commit tells that everything before it is committed."""
 
 
-def _fail(future: asyncio.Future[None], error: Exception) -> None:
-    if not future.done():
+def _fail(entry: Entry, error: Exception) -> None:
+    op, future = entry
+    if future is None:
+        what = op.kind if isinstance(op, Batched) else getattr(op, "__qualname__", "write")
+        log.error("a delivery record (%s) could not be written", what, exc_info=error)
+    elif not future.done():
         future.set_exception(error)
-
-
-def _log_failure(future: asyncio.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("a delivery record could not be written", exc_info=future.exception())

@@ -4,11 +4,13 @@ followed, and a reminder nobody can receive is undeliverable, not "sent"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 from telegram.error import TelegramError
@@ -290,3 +292,58 @@ async def test_admins_see_in_status_what_reached_nobody(
     assert "1 条提醒未能送达：区委编办（1）" in status
     leader = await member(dingtao, PLAN, "leader", "leader")
     assert "未能送达" not in (await leader.say("/status")).text
+
+
+async def hold(services: Services, reminder_id: int, instance: str, until: dt.datetime) -> None:
+    """As another instance's claim leaves a row: its name and lease deadline."""
+    async with services.db.session() as session:
+        await session.exec(
+            update(ReminderRow)
+            .where(col(ReminderRow.id) == reminder_id)
+            .values(claimed_by=instance, claimed_until=until)
+        )
+
+
+async def test_catch_up_leaves_alone_what_another_live_instance_holds(
+    dingtao: Services, liaisons: dict[str, Chat], clock: FakeClock
+) -> None:
+    """Folding a row another instance is sending would send it twice (its own way, and in the
+    catch-up message): a held row is folded only once its lease has run out."""
+    ids = await due_reminders(dingtao, UNITS[:2])
+    clock.set(clock() + dt.timedelta(days=2))  # both missed, far beyond the grace period
+    await hold(dingtao, ids[0], "other", clock() + dt.timedelta(seconds=60))
+    sender = Sender(dingtao.db, clock, [FaultyTransport()], instance="me")
+    assert await sender.catch_up(dt.timedelta(hours=4)) == 1
+    by_unit = await rows(dingtao)
+    assert (by_unit[UNITS[0]].status, by_unit[UNITS[0]].claimed_by) == ("pending", "other")
+    assert by_unit[UNITS[1]].status == "folded"
+    clock.set(clock() + dt.timedelta(seconds=61))  # the other instance died: its lease ran out
+    assert await sender.catch_up(dt.timedelta(hours=4)) == 1
+    assert (await rows(dingtao))[UNITS[0]].status == "folded"
+
+
+async def test_the_next_wake_is_the_first_free_row_or_the_lease_before_it(
+    dingtao: Services, liaisons: dict[str, Chat], clock: FakeClock
+) -> None:
+    """A row another instance holds counts from its lease's end; this instance's own claims and
+    free rows from their due time: whichever comes first."""
+    ids = await due_reminders(dingtao, UNITS[:3])
+    start = clock()
+    async with dingtao.db.session() as session:
+        for reminder_id, late in zip(ids, (0, 100, 200), strict=True):
+            await session.exec(
+                update(ReminderRow)
+                .where(col(ReminderRow.id) == reminder_id)
+                .values(due_at=start + dt.timedelta(seconds=late))
+            )
+    sender = Sender(dingtao.db, clock, [FaultyTransport()], instance="me")
+    assert await sender.next_due() == start
+    await hold(dingtao, ids[0], "other", start + dt.timedelta(seconds=60))
+    assert await sender.next_due() == start + dt.timedelta(seconds=60)  # before the next free row (100 s)
+    await hold(dingtao, ids[0], "other", start + dt.timedelta(seconds=150))
+    assert await sender.next_due() == start + dt.timedelta(seconds=100)  # the free row comes first
+    await hold(dingtao, ids[1], "me", start + dt.timedelta(seconds=160))
+    assert await sender.next_due() == start + dt.timedelta(seconds=100)  # its own claim: due as ever
+    await hold(dingtao, ids[1], "other", start + dt.timedelta(seconds=160))
+    await hold(dingtao, ids[2], "other", start + dt.timedelta(seconds=300))
+    assert await sender.next_due() == start + dt.timedelta(seconds=150)  # nothing free: the first lease

@@ -12,6 +12,8 @@ import heapq
 import itertools
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
 from telegram import Chat, Message, Update, User
 from telegram.error import RetryAfter
 
@@ -238,6 +240,62 @@ async def test_reminders_marked_bulk_through_the_bot_leave_room_for_replies(fake
         await app.bot.send_message(3, "reply")
         await asyncio.gather(first, second)
     assert [c.params["chat_id"] for c in fake.calls_of("sendMessage")] == [1, 3, 2]
+
+
+async def test_an_instance_of_three_sends_at_most_ten_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DUBAN_INSTANCES=3: each instance keeps to a third of Telegram's 30 a second, and uses all of it."""
+    monkeypatch.setenv("DUBAN_INSTANCES", "3")
+    time, api, limiter = await warm(instances=Settings(_env_file=None).instances)
+    start = time()
+    tasks = [request(limiter, api, f"m{i}", 100 + i) for i in range(45)]
+    await time.advance(6.0)
+    await asyncio.gather(*tasks)
+    sent = sorted(at for _, at in api.sent)
+    assert len(sent) == 45
+    assert all(later - earlier >= 1.02 - 1e-9 for earlier, later in zip(sent, sent[10:], strict=False))
+    assert sum(at < start + 1.0 for at in sent) == 10
+    assert sent[-1] <= start + 4 * 1.02 + 1e-9  # ten every 1.02 s: no slower than its share
+
+
+async def test_three_instances_share_the_reminders_budget_and_each_groups_minute() -> None:
+    time, api, limiter = await warm(instances=3)
+    start = time()
+    tasks = [request(limiter, api, f"bulk{i}", 100 + i, BULK) for i in range(20)]
+    tasks += [request(limiter, api, f"group{i}", -100, BULK) for i in range(8)]
+    await time.advance(0.1)
+    tasks.append(request(limiter, api, "reply", 7))
+    await time.advance(70.0)
+    await asyncio.gather(*tasks)
+    bulk = sorted(at for name, at in api.sent if name != "reply")
+    assert len(bulk) == 28
+    assert all(later - earlier >= 1.02 - 1e-9 for earlier, later in zip(bulk, bulk[8:], strict=False))  # 25 / 3
+    assert api.times("reply") == [start + 0.1]  # replies keep their place beside the reminders
+    group = sorted(at for name, at in api.sent if name.startswith("group"))
+    assert sum(at < group[0] + 60 for at in group) == 6  # 20 a minute / 3
+    assert group[6] >= group[0] + 60 * 1.02 - 1e-9
+
+
+def test_the_number_of_instances_is_between_one_and_twenty(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).instances == 1
+    for wrong in ("0", "21", "two"):
+        monkeypatch.setenv("DUBAN_INSTANCES", wrong)
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None)
+
+
+async def test_the_bot_of_an_instance_of_three_paces_itself_at_ten_a_second(fake: FakeTelegram) -> None:
+    """End to end: build_application reads DUBAN_INSTANCES; the fake Bot API sees at most 10 a second."""
+    for chat in range(1, 16):
+        fake.private_chat(chat)
+    settings = Settings(
+        _env_file=None, telegram_token=fake.token, telegram_base_url=f"http://127.0.0.1:{fake.port}", instances=3
+    )
+    app = build_application(settings)
+    async with app:
+        await asyncio.gather(*(app.bot.send_message(chat, "提醒") for chat in range(1, 16)))
+    arrived = sorted(c.at for c in fake.calls_of("sendMessage"))
+    assert len(arrived) == 15
+    assert all(later - earlier >= 1.0 for earlier, later in zip(arrived, arrived[10:], strict=False))
 
 
 def update(update_id: int, chat_id: int) -> Update:
