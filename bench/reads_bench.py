@@ -39,6 +39,7 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_loader import load_plan_file, shipped_plan_paths
 from config.plan_schema import Item, Plan, ValueSpec
@@ -129,36 +130,29 @@ async def _load(db: Database, kind: str, copy: int) -> PlanData:
         until = f"{KINDS[kind]:%Y-%m}"
         data = PlanData(plan, kind, _places(plan, ids, units, until), units)
         for role in ("admin", "leader"):
-            user = f"{plan.id}-{role}"
-            await bind_member(
-                session,
-                plan_id=plan.id,
-                transport="bench",
-                user_id=user,
-                display_name=user,
-                chat_id=user,
-                role=role,
-                unit_id=None,
-                now=now,
-                via="bench",
-            )
-            setattr(data, role, user)
+            setattr(data, role, await _bind(session, plan.id, f"{plan.id}-{role}", role, None, now))
         for unit_id in units.values():
-            user = f"{plan.id}-u{unit_id}"
-            await bind_member(
-                session,
-                plan_id=plan.id,
-                transport="bench",
-                user_id=user,
-                display_name=user,
-                chat_id=user,
-                role="liaison",
-                unit_id=unit_id,
-                now=now,
-                via="bench",
-            )
-            data.liaison[unit_id] = user
+            data.liaison[unit_id] = await _bind(session, plan.id, f"{plan.id}-u{unit_id}", "liaison", unit_id, now)
     return data
+
+
+async def _bind(
+    session: AsyncSession, plan_id: str, user: str, role: str, unit_id: int | None, now: dt.datetime
+) -> str:
+    """One member of the bench's own transport, whose chat is its user id; the user id."""
+    await bind_member(
+        session,
+        plan_id=plan_id,
+        transport="bench",
+        user_id=user,
+        display_name=user,
+        chat_id=user,
+        role=role,
+        unit_id=unit_id,
+        now=now,
+        via="bench",
+    )
+    return user
 
 
 def _value(place: Place, rng: random.Random) -> str:
