@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.files import read_attachment, save_document, split_path
@@ -47,6 +48,8 @@ from reminders.outbound import Outgoing
 
 TRANSPORT = "console"
 UNLIMITED = 1 << 20
+BIND_TRIES = 3
+"""Tries at binding the console recipients when other instances bind them at the same moment."""
 """Console buttons are numbered, their commands kept in memory: no length limit."""
 ENGLISH = "en"  # exceptions carry English text, for logs
 REMINDER_REF = re.compile(r"^#?(?P<number>\d+)\.(?P<index>\d+)$|^#(?P<reply_to>\d+)(?:\s+(?P<text>.*))?$", re.S)
@@ -159,7 +162,19 @@ def save_picture(image: bytes) -> Path:
 
 async def bind_console_recipients(services: Services, plan_id: str) -> None:
     """With the console as the only chat, every unit and the leaders get a console chat, so every
-    reminder is shown in the terminal and can be answered there."""
+    reminder is shown in the terminal and can be answered there. Instances starting together on one
+    database may bind the same recipients at the same moment: the one that loses the race finds the
+    other's bindings on its next try."""
+    for attempt in range(BIND_TRIES):
+        try:
+            await _bind_console_recipients(services, plan_id)
+            return
+        except IntegrityError:
+            if attempt == BIND_TRIES - 1:
+                raise
+
+
+async def _bind_console_recipients(services: Services, plan_id: str) -> None:
     async with services.db.session() as session:
         units = (
             await session.exec(select(UnitRow).where(UnitRow.plan_id == plan_id, col(UnitRow.is_group).is_(False)))

@@ -231,7 +231,7 @@ class TelegramBridge:
         log.error("update %r failed", update, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
-                await self.app.bot.send_message(update.effective_chat.id, translate("zh", "telegram_sorry"))
+                await self.app.bot.send_message(update.effective_chat.id, translate("zh", "handler_sorry"))
             except Exception:  # the apology itself may fail (chat gone, network down): logged, not raised
                 log.exception("could not apologise in chat %s", update.effective_chat.id)
 

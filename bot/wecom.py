@@ -133,6 +133,19 @@ class WeComBridge:
             await self._dispatch(incoming)
         except Exception:  # one failed callback is logged with what it was; the next one goes on
             log.exception("WeCom %s from %s failed", incoming.msg_type, incoming.from_user)
+            await self._apologise(incoming.from_user)
+
+    async def _apologise(self, user: str) -> None:
+        """Tell the person their message was not handled (in their language when it can be read), so
+        that nobody waits for an answer that will not come; if even that fails, the log has it."""
+        try:
+            lang = await self.chat.language(user) or "zh"
+        except Exception:  # the database may be what failed
+            lang = "zh"
+        try:
+            await self.send_reply(user, Reply(translate(lang, "handler_sorry"), ok=False))
+        except Exception:
+            log.warning("WeCom apology to %s could not be sent", user, exc_info=True)
 
     async def _dispatch(self, incoming: Incoming) -> None:
         user = incoming.from_user

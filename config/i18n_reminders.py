@@ -122,6 +122,6 @@ REMINDER_MESSAGES: dict[str, tuple[str, str]] = {
     "digest_unit_nothing": ("本周您单位没有需要关注的事项。", "Nothing needs your unit's attention this week."),
     "rem_chat_blocked": ("【送达失败】无法再向 {who} 的联系人 {name}（{transport}）发送消息：{reason}。该对话已停止发送，请联系对方重新打开对话或重新绑定。", "[Undeliverable] Duban can no longer reach {name} ({who}, {transport}): {reason}. Sending to that chat has stopped; ask them to reopen the chat or bind again."),
     "kind_chat_blocked": ("送达失败", "undeliverable chat"),
-    "telegram_sorry": ("抱歉，处理您的消息时出了点问题，已记入日志，请稍后再试。", "Sorry, something went wrong with that message; it has been logged. Please try again later."),
+    "handler_sorry": ("抱歉，处理您的消息时出了点问题，已记入日志，请稍后再试。", "Sorry, something went wrong with that message; it has been logged. Please try again later."),
     "telegram_button_expired": ("这个按钮已失效，请重新发送命令。", "That button has expired; please send the command again."),
 }

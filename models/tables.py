@@ -271,7 +271,8 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_message", "transport", "chat_id", "message_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    reminder_id: int = Field(foreign_key="reminder.id", index=True)
+    reminder_id: int = Field(foreign_key="reminder.id")
+    """Looked up through the unique (reminder_id, member_id) index: no index of its own."""
     member_id: int = Field(foreign_key="member.id")
     transport: str
     chat_id: str

@@ -13,12 +13,28 @@ statements: the ORM's per-statement bookkeeping was most of the cost of a burst.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, literal_column, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Table,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import BindParameter
 
 from models.tables import Delivery, ReminderRow
 from reminders.journal import Batched, Executor
@@ -117,17 +133,36 @@ def _upsert_for(dialect: str) -> Any:
     )
 
 
-def _settlement(dialect: str, columns: tuple[str, ...]) -> Any:
-    """UPDATE reminder SET <columns>, attempts = attempts + 1 WHERE id = <id>."""
-    values: dict[str, Any] = {c: bindparam(c) for c in columns}
-    return (
-        update(REMINDER)
-        .where(REMINDER.c.id == bindparam("_id"))
-        .values({**values, "attempts": REMINDER.c.attempts + literal_column("1")})
-    )
+_Convert = Callable[[Any], Any]
+_COMPILED: dict[tuple[str, ...], tuple[str, Callable[[dict[str, Any]], Any], list[tuple[int, _Convert]]]] = {}
 
 
-_COMPILED: dict[tuple[str, ...], tuple[str, list[Callable[[Any], Any] | None], list[str]]] = {}
+def _remembering(convert: _Convert) -> _Convert:
+    """`convert`, answering again at once for the value it was just given (the same object): the
+    marks of one wave and the settlements of one batch share one timestamp."""
+    last: list[Any] = [object(), None]
+
+    def again(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return again
+
+
+def _compiled(
+    dialect: Any, key: tuple[str, ...], build: Callable[[str], Any], table: Table, keys: list[str]
+) -> tuple[str, Callable[[dict[str, Any]], Any], list[tuple[int, _Convert]]]:
+    """The statement's SQL, a getter of its parameters in order from a record, and the column type
+    bind processors (as SQLAlchemy would apply them) of the parameters that have one."""
+    if (dialect.name, *key) not in _COMPILED:
+        compiled = build(dialect.name).compile(dialect=dialect, column_keys=keys)
+        order = list(compiled.positiontup or ())
+        processors = [table.c[name].type.bind_processor(dialect) if name in table.c else None for name in order]
+        converts = [(i, _remembering(f)) for i, f in enumerate(processors) if f is not None]
+        getter = itemgetter(*order) if len(order) > 1 else (lambda row, name=order[0]: (row[name],))
+        _COMPILED[(dialect.name, *key)] = (str(compiled), getter, converts)
+    return _COMPILED[(dialect.name, *key)]
 
 
 async def _execute_many(
@@ -144,14 +179,16 @@ async def _execute_many(
     column type's own bind processor (as SQLAlchemy would); on SQLite the statement goes to
     aiosqlite's thread in one trip (SQLAlchemy's cursor takes three)."""
     dialect = connection.dialect
-    if (dialect.name, *key) not in _COMPILED:
-        compiled = build(dialect.name).compile(dialect=dialect, column_keys=keys)
-        order = list(compiled.positiontup or ())
-        convert = [table.c[name].type.bind_processor(dialect) if name in table.c else None for name in order]
-        _COMPILED[(dialect.name, *key)] = (str(compiled), convert, order)
-    sql, convert, order = _COMPILED[(dialect.name, *key)]
-    pairs = list(zip(order, convert, strict=True))
-    params = [tuple(f(row[name]) if f is not None else row[name] for name, f in pairs) for row in rows]
+    sql, getter, converts = _compiled(dialect, key, build, table, keys)
+    params: list[Any] = []
+    for row in rows:
+        values = getter(row)
+        if converts:
+            converted = list(values)
+            for i, convert in converts:
+                converted[i] = convert(converted[i])
+            values = tuple(converted)
+        params.append(values)
     if dialect.name != "sqlite":
         await connection.exec_driver_sql(sql, params)
         return
@@ -164,16 +201,29 @@ async def _deliveries(connection: AsyncConnection, records: list[dict[str, Any]]
     await _execute_many(connection, ("delivery",), _upsert_for, DELIVERY, list(records[0]), merged(records))
 
 
+def _settlement(dialect: str, columns: tuple[str, ...]) -> Any:
+    """UPDATE reminder SET <columns>, attempts = attempts + 1 WHERE id IN <ids>, the ids one parameter
+    (a JSON array on SQLite, an array on PostgreSQL): one statement, compiled once, for any number."""
+    ids: BindParameter[Any] = bindparam("_ids")
+    if dialect == "postgresql":
+        chosen = REMINDER.c.id == any_(cast(ids, ARRAY(Integer)))
+    else:
+        chosen = REMINDER.c.id.in_(select(literal_column("value")).select_from(func.json_each(ids)))
+    values: dict[str, Any] = {c: bindparam(c) for c in columns}
+    return update(REMINDER).where(chosen).values({**values, "attempts": REMINDER.c.attempts + literal_column("1")})
+
+
 async def _settle(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    """Each settled row by its id; rows settled alike share a statement."""
+    """Rows settled alike (a burst's rows are nearly all "sent, now") in one `UPDATE … WHERE id IN
+    (…)`; each settled row's attempts counted up by one."""
     alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         values = {k: v for k, v in row.items() if k != "_ids"}
-        columns = tuple(sorted(values))
-        alike.setdefault(columns, []).extend({**values, "_id": i} for i in row["_ids"])
+        ids = row["_ids"] if connection.dialect.name == "postgresql" else json.dumps(row["_ids"])
+        alike.setdefault(tuple(sorted(values)), []).append({**values, "_ids": ids})
     for columns, group in alike.items():
         build = lambda dialect, columns=columns: _settlement(dialect, columns)  # noqa: E731
-        await _execute_many(connection, ("settle", *columns), build, REMINDER, [*columns, "_id"], group)
+        await _execute_many(connection, ("settle", *columns), build, REMINDER, [*columns, "_ids"], group)
 
 
 EXECUTORS: dict[str, Executor] = {"delivery": _deliveries, "settle": _settle}

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 SEND_JOB = "duban-send"
 IDLE_WAKE = dt.timedelta(minutes=5)
 """Even with nothing pending, wake now and then: new days bring new reminders."""
-RETRY_WAKE = dt.timedelta(seconds=30)
+RETRY_WAKE = dt.timedelta(seconds=10)
 """After a failed pass, what is due already is tried again this much later (never in a tight loop);
 anything due later is still woken for on time."""
 WAKE_DELAY = dt.timedelta(milliseconds=200)

@@ -13,6 +13,12 @@ settlements), so a record is never applied before the ones that precede it in th
 `Write` (a function of the session) runs in queue order, after the batched records queued before it.
 A commit of batched records alone runs on a plain connection, without an ORM session: the sender's
 hot path costs one short transaction per group of messages.
+
+A commit that fails because the database is away for a moment (a restart, a lock held too long)
+loses nothing that was posted: posted records go back to the head of the queue, in their order, and
+are committed again with the next write, or RETRY_FIRST later (doubling up to RETRY_MOST) while the
+database stays away; a caller waiting on a write learns the error. Only a record the database
+rejects as such (a constraint, a bad value) is dropped, alone, and logged: it would fail forever.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, NotSupportedError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,6 +51,10 @@ class Batched:
     """A copy the journal made of a posted record, to which it adds the next ones of the kind."""
 
 
+RETRY_FIRST = 0.5
+"""Seconds before posted records whose commit failed for a passing reason are tried again."""
+RETRY_MOST = 10.0
+"""The longest wait between such tries (the wait doubles from RETRY_FIRST)."""
 POST_DELAY = 0.02
 """Seconds a posted record may wait for a write to ride with: the sender's marks follow its
 confirmations closely, and one commit for both halves the commits of a burst."""
@@ -67,6 +78,8 @@ class Journal:
         """Held by a commit: the held connection is closed only between commits."""
         self.commits = 0
         """How many transactions the journal committed (for tests and benchmarks)."""
+        self._retry = RETRY_FIRST
+        """The wait before posted records are tried again, should the next commit fail too."""
 
     async def write(self, op: Op) -> None:
         """Queue `op` and wait until it is committed (with everything queued before it); raises what
@@ -77,7 +90,8 @@ class Journal:
         await future
 
     async def drain(self) -> None:
-        """Wait until everything queued so far is committed (what failed was logged)."""
+        """Wait until everything queued so far is committed (a rejected record was logged); raises
+        if the database is away, the records staying queued."""
         if self._queue or (self._runner is not None and not self._runner.done()):
             await self.write(_nothing)
 
@@ -92,10 +106,10 @@ class Journal:
         if self._runner is None or self._runner.done():
             self._later()
 
-    def _later(self) -> None:
-        """Commit what is queued POST_DELAY from now, unless a write comes first."""
+    def _later(self, delay: float = POST_DELAY) -> None:
+        """Commit what is queued `delay` from now, unless a write comes first."""
         if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(POST_DELAY, self._flush)
+            self._timer = asyncio.get_running_loop().call_later(delay, self._flush)
 
     def _flush(self) -> None:
         """POST_DELAY has passed: commit the posts, whether or not a write came."""
@@ -135,12 +149,32 @@ class Journal:
             try:
                 await self._commit(batch)
             except Exception as error:
+                if passing(error):
+                    self._keep(batch, error)
+                    return
                 if len(batch) == 1:
                     _fail(batch[0], error)
                     continue
                 # One bad write must not sink the others: apply them one by one, each learning its fate.
-                for entry in batch:
-                    await self._commit_alone(entry)
+                for at, entry in enumerate(batch):
+                    away = await self._commit_alone(entry)
+                    if away is not None:
+                        self._keep(batch[at:], away)
+                        return
+            self._retry = RETRY_FIRST
+
+    def _keep(self, batch: list[Entry], error: Exception) -> None:
+        """The database is away: the batch's posted records go back to the head of the queue, in their
+        order, to be tried again later; its waiting writers learn the error."""
+        kept = [entry for entry in batch if entry[1] is None]
+        log.warning("the database is away; %d delivery records wait to be written", len(kept), exc_info=error)
+        for _, future in batch:
+            if future is not None and not future.done():
+                future.set_exception(error)
+        self._queue[0:0] = kept
+        if self._queue:
+            self._later(self._retry)
+            self._retry = min(self._retry * 2, RETRY_MOST)
 
     async def _commit(self, batch: list[Entry]) -> None:
         async with self._lock:
@@ -185,11 +219,35 @@ class Journal:
             if grouped.get(kind):
                 await execute(connection, grouped[kind])
 
-    async def _commit_alone(self, entry: Entry) -> None:
+    async def _commit_alone(self, entry: Entry) -> Exception | None:
+        """Commit one entry; what it met if the database went away meanwhile (the entry is not done).
+        Posted records of a kind share an entry: if the database rejects it, each is tried on its own,
+        so that only the bad one is dropped."""
         try:
             await self._commit([entry])
         except Exception as error:
+            if passing(error):
+                return error
+            op, future = entry
+            if future is None and isinstance(op, Batched) and len(op.rows) > 1:
+                for at, row in enumerate(op.rows):
+                    away = await self._commit_alone((Batched(op.kind, [row]), None))
+                    if away is not None:
+                        del op.rows[:at]  # the journal's own copy (see `post`): the rest is kept
+                        return away
+                return None
             _fail(entry, error)
+        return None
+
+
+def passing(error: BaseException) -> bool:
+    """Whether `error` says the database is away for a moment (the connection lost or refused, a lock
+    held too long), not that it rejects what was written: then the same write may succeed later."""
+    if isinstance(error, OSError | TimeoutError):
+        return True
+    if isinstance(error, DBAPIError):
+        return not isinstance(error, IntegrityError | DataError | ProgrammingError | NotSupportedError)
+    return False
 
 
 def _grouped(ops: Any) -> dict[str, list[dict[str, Any]]]:

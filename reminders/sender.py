@@ -12,7 +12,7 @@ the deliveries so marked then leave as slots free up.
 
 What a crash can double, exactly: a restart sends again only what is still marked `sending`. At any
 moment at most WINDOW deliveries are marked and not yet recorded, because the next marks are written
-only together with the outcomes of everything before them; so a crash sends at most WINDOW (64)
+only together with the outcomes of everything before them; so a crash sends at most WINDOW (128)
 messages twice. Of those, at most CONCURRENCY (16) were in flight; the others had either not left
 yet (sent once, after the restart: no duplicate) or had been confirmed since the last commit (the
 journal commits a confirmation within POST_DELAY, 20 ms, if no marks come sooner). With a chat
@@ -62,7 +62,7 @@ BATCH = 1000
 """Rows claimed at a time (one statement), and sent before the next are claimed."""
 CONCURRENCY = 16
 """Requests in flight at once: different chats go in parallel, the transport's limiter paces them."""
-WINDOW = 64
+WINDOW = 128
 """Deliveries marked `sending` and not yet recorded, at most: the bound on what a crash can send
 twice. Marks are committed for up to this many deliveries at a time, so that a burst to a fast chat
 service costs one commit per WINDOW messages, not one per CONCURRENCY (see the module's docstring)."""
@@ -127,6 +127,8 @@ class _Outcome:
     error: str = ""
     permanent: bool = False
     doubt: bool = False
+    unsent: bool = False
+    """Never left: its mark could not be written (the database away for a moment)."""
 
 
 DELIVERED = _Outcome(True)
@@ -153,6 +155,7 @@ class _Job:
 
 
 _Ready = tuple[_Job, Recipient, Outgoing]
+"""A delivery marked durably and rendered: free to leave."""
 
 
 class _Jobs:
@@ -176,9 +179,6 @@ class _Jobs:
         return self.jobs.popleft()
 
 
-"""A delivery marked durably and rendered: free to leave."""
-
-
 class _Flight:
     """CONCURRENCY lanes sending the deliveries that are ready, in order, and the marks being written.
 
@@ -196,7 +196,8 @@ class _Flight:
         self.closed = False
         self._landed: list[tuple[_Job, _Outcome]] = []
         self._wake = asyncio.Event()
-        self._more = asyncio.Event()
+        self._idle: deque[asyncio.Future[None]] = deque()
+        """Lanes waiting for work, each on its own future: new deliveries wake as many as they need."""
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(CONCURRENCY)]
 
     def mark(self, marking: Coroutine[None, None, list[_Ready]]) -> None:
@@ -207,8 +208,9 @@ class _Flight:
     async def _lane(self) -> None:
         while not self.closed:
             if not self.ready:
-                self._more.clear()
-                await self._more.wait()
+                waiter = asyncio.get_running_loop().create_future()
+                self._idle.append(waiter)
+                await waiter
                 continue
             item = self.ready.popleft()
             self.count += 1
@@ -227,7 +229,15 @@ class _Flight:
         if self.marking is not None and self.marking.done():
             marked, self.marking = self.marking.result(), None
             self.ready += marked
-            self._more.set()
+            self._rouse(len(marked))
+
+    def _rouse(self, lanes: int) -> None:
+        """Wake up to `lanes` idle lanes."""
+        while lanes > 0 and self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                lanes -= 1
 
     def landed(self) -> list[tuple[_Job, _Outcome]]:
         """What landed since last asked."""
@@ -237,7 +247,7 @@ class _Flight:
     async def close(self) -> None:
         """Stop the lanes once idle; after a cancellation, stop what is in flight too."""
         self.closed = True
-        self._more.set()
+        self._rouse(CONCURRENCY)
         for lane in self._lanes:
             if self.count:
                 lane.cancel()
@@ -289,6 +299,7 @@ class Sender:
         in one short transaction, marks and confirmations go through the journal.
         """
         stats = SendStats()
+        await self.journal.drain()  # records an outage kept back are written before anything is read
         self.views.clear()
         self._charts.clear()
         self._buttons.clear()
@@ -436,10 +447,12 @@ class Sender:
                 self._finish(job.tally, _Outcome(False, f"{who.transport}:{who.chat_id}: {error!r}"), batch)
         try:
             await marking
-        except Exception as error:  # nothing leaves unmarked: the rows are retried
+        except Exception as error:  # nothing leaves unmarked: the rows are retried soon (a moment's
+            # outage is not a failed attempt to send)
             log.exception("%d deliveries could not be marked; their reminders will be retried", len(chosen))
             for job, who, _ in wave:
-                self._finish(job.tally, _Outcome(False, f"{who.transport}:{who.chat_id}: {error!r}"), batch)
+                failed = _Outcome(False, f"{who.transport}:{who.chat_id}: {error!r}", unsent=True)
+                self._finish(job.tally, failed, batch)
             return []
         return wave
 
@@ -536,7 +549,7 @@ class Sender:
             values.update(status="undeliverable")
             stats.undeliverable += 1
         else:
-            later = DOUBT_RETRY if all(o.doubt for o in errors) else RETRY_AFTER * attempts
+            later = DOUBT_RETRY if all(o.doubt or o.unsent for o in errors) else RETRY_AFTER * attempts
             values.update(due_at=now + later)
             stats.failed += 1
         batch.settled.append(delivery_log.settle([row.id], values))

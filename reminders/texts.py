@@ -7,17 +7,19 @@ from typing import Any
 from config.i18n import translate
 
 TASK_KINDS = ("before_deadline", "deadline_day", "overdue", "ongoing_progress")
+TASK_KEYS = {kind: f"rem_{kind}" for kind in TASK_KINDS}
 ACTIONS = (("btn_done", "done"), ("btn_doing", "doing"), ("btn_blocked", "blocked"))
 
 
 def render_reminder(kind: str, subject: str, unit: str, detail: dict[str, Any], lang: str) -> str:
     """The text of one reminder (not the digest, which has its own composer)."""
 
+    if kind in TASK_KINDS:  # nearly every reminder of a burst: no more work than the template's
+        return translate(lang, TASK_KEYS[kind], unit=unit, code=subject, **_task_params(detail))
+
     def t(key: str, **params: Any) -> str:
         return translate(lang, key, **params)
 
-    if kind in TASK_KINDS:
-        return t(f"rem_{kind}", unit=unit, code=subject, **_task_params(detail))
     if kind == "escalation":
         return _escalation(detail, lang)
     if kind in ("period_figure", "nudge"):

@@ -240,7 +240,7 @@ async def test_a_pass_that_cannot_even_read_the_outbox_still_wakes_again(
     assert any(words in str(errors.seen[0]) for words in missing)
     await raw_sql(dingtao.db, "ALTER TABLE reminder_away RENAME TO reminder")  # and recovers
     await run_until(scheduler, clock, local(6, 22, 11))
-    assert chats.to("区民政局", "first") == ["06-22 10:30:30"]  # looked at again 30 s later
+    assert chats.to("区民政局", "first") == ["06-22 10:30:10"]  # looked at again RETRY_WAKE (10 s) later
     assert chats.to("区司法局", "next") == ["06-22 10:40:00"]  # on time
 
 

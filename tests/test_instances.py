@@ -15,12 +15,13 @@ from sqlalchemy import insert
 from sqlmodel import col, func, select
 
 from bot.cli_voice import CliError
+from bot.console import bind_console_recipients
 from bot.single_run import hold_sqlite_lock
 from config.i18n import translate
 from handlers.context import Services
 from models.database import open_database
 from models.people import bind_member
-from models.tables import Delivery, ReminderRow, UnitRow
+from models.tables import Delivery, Member, ReminderRow, UnitRow
 from reminders.claims import LEASE, Lease, claim
 from reminders.outbound import Outgoing
 from reminders.sender import Sender
@@ -196,3 +197,17 @@ async def test_a_second_duban_run_on_one_sqlite_database_refuses_to_start(tmp_pa
         os.close(held)
     finally:
         await db.close()
+
+
+async def test_instances_starting_together_bind_the_console_recipients_once(dingtao: Services) -> None:
+    await asyncio.gather(*(bind_console_recipients(dingtao, "dingtao-2022") for _ in range(3)))
+    async with dingtao.db.session() as session:
+        users = (await session.exec(select(Member.user_id).where(Member.transport == "console"))).all()
+        units = (
+            await session.exec(
+                select(func.count())
+                .select_from(UnitRow)
+                .where(UnitRow.plan_id == "dingtao-2022", col(UnitRow.is_group).is_(False))
+            )
+        ).one()
+    assert len(users) == len(set(users)) == units + 1  # every unit's liaison and the leaders, once

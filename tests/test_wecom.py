@@ -207,3 +207,15 @@ async def test_a_report_through_the_app_scores_once(dingtao: Services, wecom: We
     assert await wecom.post(report) == 200  # WeCom's retry of the same message
     scored = [t for t in wecom.said_to("OfficeWang") if "0 → 4.29" in t]
     assert len(scored) == 1
+
+
+async def test_a_message_that_fails_inside_duban_is_answered_with_an_apology(
+    wecom: WeCom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(wecom.bridge.chat, "message", broken)
+    monkeypatch.setattr(wecom.bridge.chat, "language", broken)
+    assert await wecom.post(wecom.text(LIAISON, "/status")) == 200
+    assert wecom.said_to(LIAISON) == ["抱歉，处理您的消息时出了点问题，已记入日志，请稍后再试。"]
