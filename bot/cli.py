@@ -161,7 +161,7 @@ async def _main(args: argparse.Namespace, settings: Settings, voice: Voice) -> i
 async def _dispatch(args: argparse.Namespace, services: Services, settings: Settings, voice: Voice) -> int:
     """The command argparse chose, with the arguments it takes (every command in one place)."""
     if args.command == "demo":
-        return await demo(services, voice)
+        return await demo(services, settings, voice)
     if args.command == "console":
         return await console(services, voice, args.plan, args.who)
     if args.command == "plan" and args.plan_command == "list":

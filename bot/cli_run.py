@@ -18,9 +18,11 @@ from bot.single_run import hold_sqlite_lock
 from bot.telegram import AnyApp
 from bot.telegram_app import start_telegram, stop_telegram
 from bot.telegram_transport import TelegramTransport
+from bot.web_server import RunningWeb, serves_page, start_web, stop_web
+from bot.wecom import PATH as WECOM_PATH
 from bot.wecom import WeComTransport
 from bot.wecom_api import quiet_httpx
-from bot.wecom_app import start_wecom, stop_wecom
+from bot.wecom_app import RunningWeCom, prepare_wecom, stop_wecom
 from bot.wecom_robot import RobotSender, RobotTransport
 from config.i18n import translate
 from config.plan_loader import load_plan_file, shift_plan_years, shipped_plan_paths
@@ -56,8 +58,9 @@ async def console(services: Services, voice: Voice, plan_id: str, who: str) -> i
     return 0
 
 
-async def demo(services: Services, voice: Voice) -> int:
-    """`duban demo`: the Dingtao plan, moved to this year, loaded once; then the console as admin."""
+async def demo(services: Services, settings: Settings, voice: Voice) -> int:
+    """`duban demo`: the Dingtao plan, moved to this year, loaded once; then the console as admin,
+    with the live page served beside it (/web gives the link)."""
     async with services.db.session() as session:
         if await get_plan(session, DEMO_ID) is None:
             year = dt.datetime.now(dt.UTC).year
@@ -68,7 +71,12 @@ async def demo(services: Services, voice: Voice) -> int:
             await load_plan(session, plan, now=services.clock(), source=f"{source} (demo, {year})", actor="cli:demo")
             voice.out("cli_demo_loaded", plan=DEMO_ID, year=year)
     voice.out("cli_demo_try")
-    return await console(services, voice, DEMO_ID, "admin")
+    page = await _serve(settings, services, None, voice)
+    try:
+        return await console(services, voice, DEMO_ID, "admin")
+    finally:
+        if page is not None:
+            await to_the_end(stop_web(page))
 
 
 async def invite(db: Database, voice: Voice, plan_id: str, target: str) -> int:
@@ -135,6 +143,23 @@ def engine_errors(app: AnyApp | None) -> Callable[[Exception], Awaitable[None]]:
     return to_the_bot
 
 
+async def _serve(settings: Settings, services: Services, wecom: RunningWeCom | None, voice: Voice) -> RunningWeb | None:
+    """The HTTP server (the live page, and WeCom's callback); without WeCom, an address that is taken
+    costs only the page (said once), never the chat."""
+    if not serves_page(settings):
+        return None
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
+    try:
+        page = await start_web(settings, services, wecom=wecom, bot_token=token)
+    except OSError as error:
+        if wecom is not None:
+            raise CliError("cli_web_taken", 1, listen=settings.web_listen, error=str(error)) from error
+        voice.out("cli_web_taken_page", listen=settings.web_listen)
+        return None
+    voice.out("cli_run_page", url=f"{services.web.base}/web/")
+    return page
+
+
 async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id: str | None, who: str) -> int:
     """`duban run`: the reminder engine and the digests, with Telegram when configured, else the console."""
     hold_sqlite_lock(services.db)  # released by the operating system when this process ends
@@ -150,17 +175,17 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
     console_chat = ConsoleTransport(write=write_out, lang=voice.lang)
     transports: list[Transport] = []
     app = None
+    wecom = prepare_wecom(settings, services) if settings.wecom else None
+    page = await _serve(settings, services, wecom, voice)
     if telegram:
         # On PostgreSQL one instance at a time polls (bot.poll_lock); every instance sends.
         app, bridge = await start_telegram(settings, services, poll_lock=polling_lock(settings, services.db))
         transports.append(TelegramTransport(bridge))
         mode = voice.t("cli_mode_webhook" if settings.telegram_webhook_url else "cli_mode_polling")
         voice.out("cli_run_telegram", bot=app.bot.username, mode=mode)
-    wecom = None
-    if settings.wecom:
-        wecom = await start_wecom(settings, services)
+    if wecom is not None and page is not None:
         transports.append(WeComTransport(wecom.bridge))
-        voice.out("cli_run_wecom", address=wecom.address)
+        voice.out("cli_run_wecom", address=page.address + WECOM_PATH)
     if not chat_service and plan_id is not None:
         await bind_console_recipients(services, plan_id)
         transports.append(console_chat)
@@ -191,6 +216,8 @@ async def run_cmd(services: Services, settings: Settings, voice: Voice, plan_id:
         await to_the_end(engine.shutdown())  # sends in flight finish; pending reminders wait in the outbox
         if app is not None:
             await to_the_end(stop_telegram(app))
+        if page is not None:
+            await to_the_end(stop_web(page))
         if wecom is not None:
             await to_the_end(stop_wecom(wecom))
         await to_the_end(robots.aclose())

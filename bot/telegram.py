@@ -18,7 +18,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, WebAppInfo
 from telegram.constants import ChatType, ParseMode
 from telegram.error import ChatMigrated
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -31,6 +31,7 @@ from handlers.conversation import Conversation
 from handlers.types import Reply, Request
 
 log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | None
 TRANSPORT = "telegram"
 MAX_TEXT = 4096
 MAX_CALLBACK = 64
@@ -247,10 +248,22 @@ class TelegramBridge:
         await self.send_reply(new_chat_id, reply)  # the message replied to stayed in the old chat
         return new_chat_id
 
+    def _with_page(
+        self, markup: InlineKeyboardMarkup | None, reply: Reply, chat_id: int
+    ) -> InlineKeyboardMarkup | None:
+        """The live page as a Mini App button under a reply that offers it: in a private chat (Telegram
+        allows `web_app` buttons nowhere else) and at an https address (nor at any other)."""
+        web = self.services.web
+        if not (reply.page and web.telegram_button and chat_id > 0):
+            return markup
+        button = InlineKeyboardButton(translate("zh", "page_button"), web_app=WebAppInfo(url=f"{web.base}/web/"))
+        rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+        return InlineKeyboardMarkup([*rows, [button]])
+
     async def send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message:
         """A reply as one or more HTML messages; the picture and the file first, buttons under the
         last piece (a reply that is only a file carries them itself)."""
-        markup = keyboard(await self.chat.buttons(reply.buttons))
+        markup = self._with_page(keyboard(await self.chat.buttons(reply.buttons)), reply, chat_id)
         pieces = split_text(reply.text) if reply.text.strip() or not (reply.image or reply.document) else []
         sent: Message | None = None
         if reply.image:

@@ -38,6 +38,8 @@ from reminders.outbound import Document, Outgoing, send_pieces
 
 log = logging.getLogger(__name__)
 TRANSPORT = "wecom"
+MAX_BODY = 256 * 1024
+"""The largest callback body accepted (WeCom's are a few kilobytes)."""
 PATH = "/wecom/callback"
 KEY_LIMIT = 1024
 """Bytes of a template card button's key; longer commands go under a stored code."""
@@ -78,11 +80,15 @@ class WeComBridge:
         self._pruned_at: dt.datetime | None = None
 
     def web_app(self) -> web.Application:
-        """The aiohttp application serving the callback path (GET verification, POST messages)."""
-        app = web.Application(client_max_size=256 * 1024)
+        """An aiohttp application serving the callback path alone (GET verification, POST messages)."""
+        app = web.Application(client_max_size=MAX_BODY)
+        self.add_routes(app)
+        return app
+
+    def add_routes(self, app: web.Application) -> None:
+        """The callback path on an application that serves more (`duban run`'s one server)."""
         app.router.add_get(PATH, self.verify)
         app.router.add_post(PATH, self.receive)
-        return app
 
     async def verify(self, request: web.Request) -> web.Response:
         """URL verification: answer the decrypted echostr, or refuse."""
@@ -198,7 +204,11 @@ class WeComBridge:
         """A reply as WeCom messages: the picture, the file, the text, a card with the buttons; the
         last msgid."""
         last = ""
-        for piece in await self.render(reply.text, reply.image, reply.buttons, reply.document):
+        text = reply.text
+        if reply.page and self.services.web.base:  # the live page, signed in through WeCom's OAuth
+            lang = await self.chat.language(user) or "zh"
+            text += translate(lang, "page_wecom_line", url=f"{self.services.web.base}/web/wecom")
+        for piece in await self.render(text, reply.image, reply.buttons, reply.document):
             last = await self.send_piece(user, piece)
         return last
 

@@ -313,6 +313,12 @@ class WeComApp:
     def _url(self, api: str) -> str:
         return f"{self.base_url}/cgi-bin/{api}"
 
+    async def user_for_code(self, code: str) -> str:
+        """The WeCom user id an OAuth2 `code` stands for (`auth/getuserinfo`); "" for someone outside
+        the enterprise (WeCom then answers an `openid`, not a `userid`)."""
+        body = await self._api("GET", "auth/getuserinfo", params={"code": code})
+        return str(body.get("userid") or body.get("UserId") or "")
+
     # ------------------------------------------------------------------ messages
 
     async def _send(self, user: str, msgtype: str, content: JSONDict) -> Sent:

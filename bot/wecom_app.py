@@ -1,14 +1,13 @@
-"""Starting and stopping the WeCom self-built app: its API client and the callback listener."""
+"""Starting and stopping the WeCom self-built app: its API client and the callback's bridge. The
+callback itself is served by `duban run`'s one HTTP server (`bot.web_server`), with the live page."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from aiohttp import web
-
 from bot.redaction import hide_in_logs, show_in_logs
-from bot.wecom import PATH, WeComBridge
+from bot.wecom import WeComBridge
 from bot.wecom_api import WeComApp, quiet_httpx
 from bot.wecom_crypto import WeComCrypto
 from config.settings import Settings
@@ -22,18 +21,11 @@ class RunningWeCom:
     """What `duban run` holds while WeCom runs."""
 
     bridge: WeComBridge
-    runner: web.AppRunner
     secrets: tuple[str, ...]
-    address: str
 
 
-def _listen(value: str) -> tuple[str, int]:
-    host, _, port = value.rpartition(":")
-    return host or "127.0.0.1", int(port)
-
-
-async def start_wecom(settings: Settings, services: Services) -> RunningWeCom:
-    """The API client and the callback on DUBAN_WECOM_LISTEN; the secrets are masked in every log."""
+def prepare_wecom(settings: Settings, services: Services) -> RunningWeCom:
+    """The API client and the callback's bridge; the secrets are masked in every log from now on."""
     assert settings.wecom_corp_id
     assert settings.wecom_agent_id is not None
     assert settings.wecom_secret
@@ -44,19 +36,11 @@ async def start_wecom(settings: Settings, services: Services) -> RunningWeCom:
     quiet_httpx()
     api = WeComApp(settings.wecom_corp_id, settings.wecom_agent_id, secrets[0], settings.wecom_api_base)
     crypto = WeComCrypto(secrets[1], secrets[2], settings.wecom_corp_id)
-    bridge = WeComBridge(services, api, crypto)
-    runner = web.AppRunner(bridge.web_app(), access_log=None)
-    await runner.setup()
-    host, port = _listen(settings.wecom_listen)
-    await web.TCPSite(runner, host, port).start()
-    address = f"http://{host}:{port}{PATH}"
-    log.info("WeCom callback listening on %s", address)
-    return RunningWeCom(bridge, runner, secrets, address)
+    return RunningWeCom(WeComBridge(services, api, crypto), secrets)
 
 
 async def stop_wecom(running: RunningWeCom) -> None:
-    """Stop taking callbacks, finish those being handled, close the client."""
-    await running.runner.cleanup()
+    """Finish the callbacks being handled and close the client (after the server stopped taking them)."""
     await running.bridge.drain()
     await running.bridge.api.aclose()
     show_in_logs(*running.secrets)

@@ -15,8 +15,10 @@ from config.i18n_figures import FIGURE_MESSAGES
 from config.i18n_files import FILE_MESSAGES
 from config.i18n_help import HELP_MESSAGES
 from config.i18n_ledger import LEDGER_MESSAGES
+from config.i18n_page import PAGE_MESSAGES
 from config.i18n_reminders import REMINDER_MESSAGES
 from config.i18n_values import VALUE_MESSAGES
+from config.i18n_web import WEB_MESSAGES
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # getting in
@@ -314,6 +316,8 @@ MESSAGES.update(VALUE_MESSAGES)
 MESSAGES.update(EVIDENCE_MESSAGES)
 MESSAGES.update(FILE_MESSAGES)
 MESSAGES.update(LEDGER_MESSAGES)
+MESSAGES.update(PAGE_MESSAGES)
+MESSAGES.update(WEB_MESSAGES)
 
 
 def translate(lang: str, key: str, **params: Any) -> str:

@@ -191,7 +191,10 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
         "结构版本：无（由早期版本的督办创建；运行 duban db upgrade 纳入版本管理并升级到 {head}）",
         "schema revision: none (made by an earlier Duban; duban db upgrade adopts it and upgrades it to {head})",
     ),
-    "cli_db_up_to_date": ("数据库结构已是最新版本 {head}，无需升级。", "The schema is already at the head {head}; nothing to do."),
+    "cli_db_up_to_date": (
+        "数据库结构已是最新版本 {head}，无需升级。",
+        "The schema is already at the head {head}; nothing to do.",
+    ),
     "cli_db_created": ("已按最新结构版本 {head} 创建数据库。", "Created the database at schema revision {head}."),
     "cli_db_upgraded": ("数据库结构已从 {revision} 升级到 {head}。", "Upgraded the schema from {revision} to {head}."),
     "cli_db_adopted": (
@@ -287,7 +290,22 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli_run_waiting": ("督办已启动；Ctrl-C 或 SIGTERM 停止。", "Duban running; Ctrl-C or SIGTERM stops."),
     "cli_run_telegram": ("Telegram：@{bot} 已上线（{mode}）。", "Telegram: serving @{bot} via {mode}."),
-    "cli_run_wecom": ("企业微信：自建应用已上线，回调地址 {address}。", "WeCom: the app is serving its callback at {address}."),
+    "cli_run_page": (
+        "督办看板：{url}（在聊天中发送 /web 获取登录链接）。",
+        "Live page: {url} (send /web in the chat for a sign-in link).",
+    ),
+    "cli_web_taken": (
+        "无法在 {listen} 上启动网页服务（{error}）：企业微信回调需要它。请换一个 DUBAN_WEB_LISTEN。",
+        "Cannot listen on {listen} ({error}): the WeCom callback needs it. Choose another DUBAN_WEB_LISTEN.",
+    ),
+    "cli_web_taken_page": (
+        "督办看板没有启动：{listen} 已被占用（可用 DUBAN_WEB_LISTEN 换一个地址）。其他功能照常运行。",
+        "The live page did not start: {listen} is taken (choose another with DUBAN_WEB_LISTEN). Everything else runs.",
+    ),
+    "cli_run_wecom": (
+        "企业微信：自建应用已上线，回调地址 {address}。",
+        "WeCom: the app is serving its callback at {address}.",
+    ),
     "cli_mode_webhook": ("webhook", "webhook"),
     "cli_mode_polling": ("长轮询", "long polling"),
     "cli_telegram_token_rejected": (

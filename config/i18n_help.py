@@ -102,6 +102,10 @@ HELP_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help_export": ("/export —— 导出台账（Excel 文件）", "/export — the ledger as an Excel workbook"),
     "help_digest": ("/digest —— 本周简报（附图表）", "/digest — this week's digest, with its chart"),
+    "help_web": (
+        "/web —— 督办看板的登录链接（在浏览器中查看全貌）；/web logout 退出",
+        "/web — a sign-in link to the live page (the whole plan in a browser); /web logout signs out",
+    ),
     "help_holiday": ("/holiday —— 查看办公室录入的节假日调整", "/holiday — the office's calendar corrections"),
     "help_holiday_admin": (
         "/holiday [add|workday|remove YYYY-MM-DD [说明]] —— 节假日和调休上班日",

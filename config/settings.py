@@ -70,8 +70,18 @@ class Settings(BaseSettings):
     """The callback Token (接收消息 → API接收), for signatures. Never logged."""
     wecom_aes_key: SecretStr | None = None
     """The callback EncodingAESKey (43 characters). Never logged."""
-    wecom_listen: str = "127.0.0.1:8080"
-    """host:port where the callback (`/wecom/callback`) listens, behind the office's reverse proxy."""
+    web_listen: str = Field(
+        default="127.0.0.1:8080", validation_alias=AliasChoices("DUBAN_WEB_LISTEN", "DUBAN_WECOM_LISTEN", "web_listen")
+    )
+    """host:port of `duban run`'s HTTP server: the live page (/web/) and the WeCom callback
+    (`/wecom/callback`), behind the office's reverse proxy. Port 0 takes a free port; 'off' serves no
+    page (WeCom needs the server). DUBAN_WECOM_LISTEN, its older name, is read too."""
+    public_url: str | None = None
+    """The address people's browsers reach the server at (the proxy's, e.g. https://duban.example.gov.cn),
+    for the page's links and WeCom's OAuth return; default: http://<DUBAN_WEB_LISTEN>. Telegram shows
+    the page as a Mini App button only at an https address."""
+    wecom_oauth_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"
+    """WeCom's OAuth2 authorize page, where /web/wecom sends the browser (tests point it at a fake)."""
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     """WeCom's API root (tests point it at a local server)."""
     wecom_leaders_robot: SecretStr | None = None

@@ -48,6 +48,16 @@ class ChangeSignal:
                 log.exception("a change listener failed")
 
 
+@dataclass
+class WebAddress:
+    """Where the live page is served, as people's browsers reach it ('' while no server runs it):
+    `duban run` fills it in once its HTTP server listens."""
+
+    base: str = ""
+    telegram_button: bool = False
+    """Whether Telegram may show the page as a Mini App button (it takes https addresses only)."""
+
+
 @dataclass(frozen=True)
 class Services:
     """Dependencies shared by every command: passed in, never global."""
@@ -58,6 +68,8 @@ class Services:
     """Notified by the router after a request committed a change."""
     evidence: EvidenceStore = field(default_factory=lambda: EvidenceStore(Path("data/evidence")), compare=False)
     """Where evidence files are kept (the settings' DUBAN_EVIDENCE_DIR in `duban run`)."""
+    web: WebAddress = field(default_factory=WebAddress, compare=False)
+    """The live page's address, once served."""
 
 
 @dataclass

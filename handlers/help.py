@@ -20,12 +20,12 @@ from models.scoring import value_spec
 
 ENTRY = ("start", "bind", "help", "lang")
 LIAISON = ("tasks", "task", "progress", "report", "gate", "evidence", "score", "status", "indicators", "units",
-           "history", "proposals", "digest", "holiday", "remind", "plan", "lang", "help")
+           "history", "proposals", "digest", "web", "holiday", "remind", "plan", "lang", "help")
 LEADER = ("status", "score", "tasks", "task", "indicators", "units", "history", "evidence", "export", "digest",
-          "holiday", "remind", "plan", "lang", "help")
+          "web", "holiday", "remind", "plan", "lang", "help")
 ADMIN = ("status", "tasks", "task", "progress", "report", "gate", "evidence", "review", "export", "score",
          "indicators", "units", "history", "proposals", "accept", "reject", "answer", "resolve", "invite", "robot",
-         "digest", "holiday", "remind", "plan", "lang", "help")
+         "digest", "web", "holiday", "remind", "plan", "lang", "help")
 
 
 ADMIN_FORMS = ("progress", "evidence", "holiday", "remind", "plan")

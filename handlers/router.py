@@ -31,6 +31,7 @@ from handlers import (
     scores,
     tasks,
     units,
+    web,
 )
 from handlers.context import Ctx, Services
 from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
@@ -72,6 +73,7 @@ COMMANDS: dict[str, Command] = {
     "evidence": evidence.evidence,
     "review": review.review,
     "export": export.export,
+    "web": web.web,
 }
 
 

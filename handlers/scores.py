@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 from config.plan_schema import Gate, Plan
@@ -127,10 +128,10 @@ async def status(ctx: Ctx, args: str) -> Reply:
         unit = await resolve_unit(ctx, word, command="/status {unit}")
         if not ctx.reads_all and unit.id != member.unit_id:
             raise UserError("other_unit_hidden")
-        return await _unit_status(ctx, plan, unit.id or 0, unit.name)
+        return replace(await _unit_status(ctx, plan, unit.id or 0, unit.name), page=True)
     if not ctx.reads_all and ctx.unit is not None:
-        return await _unit_status(ctx, plan, ctx.unit.id or 0, ctx.unit.name)
-    return await _plan_status(ctx, plan)
+        return replace(await _unit_status(ctx, plan, ctx.unit.id or 0, ctx.unit.name), page=True)
+    return replace(await _plan_status(ctx, plan), page=True)
 
 
 def _cut(ctx: Ctx, names: list[str], limit: int = 4) -> str:
@@ -184,13 +185,26 @@ async def _plan_status(ctx: Ctx, plan: Plan) -> Reply:
     if blocked:
         lines.append(ctx.t("status_blocked_header", count=len(blocked)))
         for b in blocked[:TOP_TASKS]:
-            lines.append("  " + ctx.t("status_blocked_line", code=b.task_code, title=b.task_title, unit=b.unit,
-                                      note=b.note or ctx.t("no_note")))
+            lines.append(
+                "  "
+                + ctx.t(
+                    "status_blocked_line",
+                    code=b.task_code,
+                    title=b.task_title,
+                    unit=b.unit,
+                    note=b.note or ctx.t("no_note"),
+                )
+            )
     missing = [s.indicator for s in board.scores if not s.reported]
     if missing:
         names = [f"{i.code} {i.name}" for i in missing]
-        lines.append(ctx.t("status_no_figure", count=len(missing), items="、".join(names[:6])
-                           + (ctx.t("and_more_items", count=len(names)) if len(names) > 6 else "")))
+        lines.append(
+            ctx.t(
+                "status_no_figure",
+                count=len(missing),
+                items="、".join(names[:6]) + (ctx.t("and_more_items", count=len(names)) if len(names) > 6 else ""),
+            )
+        )
     if ctx.is_admin:
         pending = await pending_proposals(ctx.session, plan.id)
         if pending:

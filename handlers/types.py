@@ -75,6 +75,9 @@ class Reply:
     """A picture to send with the text (the digest's chart), PNG."""
     document: Document | None = None
     """A file to send with the text (an exported workbook, an evidence file under review)."""
+    page: bool = False
+    """Offer the live page under the text (Telegram: a Mini App button; WeCom: a link), where the
+    transport can."""
 
 
 @dataclass

@@ -429,3 +429,31 @@ class InviteAttempt(SQLModel, table=True):
     at: dt.datetime = Field(index=True)
     outcome: str = Field(max_length=16)
     """'unknown', 'used', 'expired' (failures), or 'limited' (refused unread: not a failure)."""
+
+
+class WebLink(SQLModel, table=True):
+    """A one-time sign-in link to the live page, asked for with /web: valid for ten minutes, once.
+    Only the token's SHA-256 is kept (the link itself is a secret, like a password)."""
+
+    __tablename__ = "web_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A browser signed in to the live page (by a link, Telegram or WeCom), as one member. The cookie
+    holds the token; only its SHA-256 is kept. Ends when it expires or is revoked (/web logout)."""
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    via: str = Field(max_length=16)
+    """How it signed in: link, telegram or wecom."""
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None

@@ -32,7 +32,7 @@ from matplotlib.ticker import MaxNLocator
 
 from config.i18n import translate
 from models.scoring import display_points
-from reminders.digest import DigestData
+from reminders.digest import DigestData, projection
 
 SIZE_INCHES = (12.0, 8.0)
 DPI = 100  # 1200 x 800 px: legible on a phone once zoomed, about 200 KB as PNG (antialiased Chinese text)
@@ -249,15 +249,10 @@ def _pace_lines(axes: Axes, data: DigestData, start: date, end: date, lang: str)
         label=translate(lang, "digest_chart_even_pace"),
     )
     today, total = data.trend[-1] if data.trend else (data.week_end, data.total)
-    if not (start < today < end and total > 0):  # nothing to carry on, or no time left to carry it
+    carried = projection(total, data.max, start, end, today)
+    if carried is None:
         return
-    rate = total / (today - start).days  # points per day since the start
-    reach = end
-    if data.max > 0 and rate * (end - start).days > data.max:  # full marks before the deadline
-        reach = start + timedelta(days=math.ceil(data.max / rate))
-    at_reach = rate * (reach - start).days
-    if data.max > 0:
-        at_reach = min(at_reach, data.max)
+    reach, at_reach = carried
     axes.plot(
         [start.toordinal(), today.toordinal(), reach.toordinal()],
         [0, float(total), float(at_reach)],

@@ -11,9 +11,10 @@ have at all (no bonus points, no gates, a unit responsible for no indicator) is 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -105,6 +106,20 @@ class DigestData:
     blocked: tuple[BlockedLine, ...] = ()  # calls for help not settled yet, shown until they are
     evidence: tuple[int, int, int, int] | None = None  # accepted, pending, rejected, missing; None: none asked
     evidence_owed: tuple[OwedEvidence, ...] = ()  # past due or due within the next 14 days
+
+
+def projection(total: Decimal, maximum: Decimal, start: date, end: date, today: date) -> tuple[date, Decimal] | None:
+    """The total carried on at its own rate since the start: (the deadline, or the day full marks are
+    reached if sooner; the points then). None when there is nothing to carry on or no time left.
+    Points do not accrue evenly (many are scored at the end): a guide, not a forecast."""
+    if not (start < today < end and total > 0):
+        return None
+    rate = total / (today - start).days  # points per day since the start
+    reach = end
+    if maximum > 0 and rate * (end - start).days > maximum:  # full marks before the deadline
+        reach = start + timedelta(days=math.ceil(maximum / rate))
+    at_reach = rate * (reach - start).days
+    return reach, min(at_reach, maximum) if maximum > 0 else at_reach
 
 
 def points_change(data: DigestData) -> Decimal | None:

@@ -26,6 +26,7 @@ ALLOWED = {
     "nudges",
     "quiet",
     "digest",
+    "logout",
     # names of file formats and sizes (evidence files): proper names, written so in Chinese too
     "PDF",
     "OFD",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from models.tables import Member, ReminderRow, UnitRow
 from tests import backends, chinese
 from tests.backends import PostgresServer, fresh_database
 from tests.fake_telegram import FakeTelegram
+
+os.environ.setdefault("DUBAN_WEB_LISTEN", "127.0.0.1:0")  # each `duban run` a test starts: its page on a free port
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

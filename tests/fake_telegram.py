@@ -1503,6 +1503,14 @@ def _check_markup(markup: Any, *, inline_only: bool = False) -> JSONDict | None:
                 size = len(str(button["callback_data"]).encode())
                 if not 1 <= size <= MAX_CALLBACK_DATA:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if "web_app" in button:
+                url = str((button["web_app"] or {}).get("url", "")) if isinstance(button["web_app"], dict) else ""
+                if not url.startswith("https://"):
+                    raise ApiError(
+                        400,
+                        f"Bad Request: inline keyboard button Web App URL '{url}' is invalid: "
+                        "Only HTTPS links are allowed",
+                    )
     return markup
 
 

@@ -43,6 +43,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlencode
 
 from aiohttp import BodyPartReader, web
 
@@ -178,6 +179,9 @@ class FakeWeCom:
         self._robot_media: dict[str, str] = {}  # media_id -> the robot key it was uploaded with
         self._robot_log: dict[str, deque[float]] = {}
         self._injections: list[_Injection] = []
+        self.browser_user: str | None = None
+        """Who is signed in to WeCom in the browser that opens the OAuth2 page (None: nobody)."""
+        self._oauth_codes: dict[str, str | None] = {}  # code -> user id (None once used)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -205,6 +209,11 @@ class FakeWeCom:
             self._runner = None
 
     # ------------------------------------------------------------------ test controls
+
+    @property
+    def oauth_url(self) -> str:
+        """WeCom's OAuth2 authorize page (``DUBAN_WECOM_OAUTH_URL``)."""
+        return f"{self.base_url}/connect/oauth2/authorize"
 
     def add_robot(self, key: str) -> str:
         """A group robot the fake knows (its webhook key); unknown keys answer 93000."""
@@ -278,6 +287,8 @@ class FakeWeCom:
     # ------------------------------------------------------------------ HTTP plumbing
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path == "/connect/oauth2/authorize":
+            return self._authorize(request)
         path = request.path.removeprefix("/cgi-bin/")
         call = Call(path, dict(request.query), None, self.clock())
         self.calls.append(call)
@@ -290,6 +301,7 @@ class FakeWeCom:
             "media/get": self._media_get,
             "webhook/send": self._webhook_send,
             "webhook/upload_media": self._webhook_upload,
+            "auth/getuserinfo": self._getuserinfo,
         }
         handler = handlers.get(path) if request.path.startswith("/cgi-bin/") else None
         try:
@@ -343,6 +355,33 @@ class FakeWeCom:
                 call.body = json.loads(raw)
             except ValueError as error:
                 raise FakeError(40058, "Warning: wrong json format.") from error
+
+    # ------------------------------------------------------------------ OAuth2 (web sign-in)
+
+    def _authorize(self, request: web.Request) -> web.StreamResponse:
+        """WeCom's silent OAuth2 page: back to ``redirect_uri`` with a one-time code for the user
+        signed in to this browser (scope snsapi_base asks nothing), or an error page."""
+        query = request.query
+        self.calls.append(Call("oauth2/authorize", dict(query), None, self.clock()))
+        ok = query.get("appid") == self.corp_id and query.get("scope") == "snsapi_base"
+        if not ok or query.get("response_type") != "code" or not query.get("redirect_uri") or self.browser_user is None:
+            return web.Response(status=400, text="invalid oauth request")
+        code = f"CODE-{next(self._msg_numbers)}-{self.browser_user}"
+        self._oauth_codes[code] = self.browser_user
+        back = query["redirect_uri"]
+        joined = "&" if "?" in back else "?"
+        return web.Response(
+            status=302,
+            headers={"Location": f"{back}{joined}{urlencode({'code': code, 'state': query.get('state', '')})}"},
+        )
+
+    async def _getuserinfo(self, call: Call) -> JSONDict:
+        self._check_token(call)
+        user = self._oauth_codes.get(call.query.get("code", ""))
+        if user is None:
+            raise FakeError(40029, "invalid code")
+        self._oauth_codes[call.query["code"]] = None  # a code works once
+        return {"userid": user, "user_ticket": ""}
 
     # ------------------------------------------------------------------ the app's endpoints
 

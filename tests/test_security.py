@@ -21,8 +21,9 @@ from bot.cli_run import start_robots
 from bot.cli_voice import Voice
 from bot.redaction import hide_in_logs, show_in_logs
 from bot.telegram_app import start_telegram, stop_telegram
-from bot.wecom import WeComTransport
-from bot.wecom_app import start_wecom, stop_wecom
+from bot.web_server import start_web, stop_web
+from bot.wecom import PATH, WeComTransport
+from bot.wecom_app import prepare_wecom, stop_wecom
 from config.i18n import MESSAGES, translate
 from config.settings import Settings
 from handlers.context import Services
@@ -142,6 +143,8 @@ def reads(**overrides: Outcome) -> dict[str, Outcome]:
 
 
 USED = Refused("invite_used", counted=True)
+LINK = Allowed(frozenset({"web_link", "audit"}))
+"""A sign-in link to the live page: any member may ask for one (the page shows each their part)."""
 
 ATTEMPTS: dict[str, list[Attempt]] = {
     "start": [Attempt(D, "/start", each(OK))],
@@ -181,6 +184,10 @@ ATTEMPTS: dict[str, list[Attempt]] = {
     ],
     "review": [Attempt(P, "/review {court_file} 通过", office())],
     "export": [Attempt(D, "/export", reads(other_unit=Refused("xl_export_readers_only")))],
+    "web": [
+        Attempt(D, "/web", reads(**dict.fromkeys(("other_unit", "leader", "archived"), LINK))),
+        Attempt(D, "/web logout", reads()),  # nobody is signed in: nothing to end
+    ],
 }
 """Every command, with the arguments that would change something (or read another unit's part)."""
 
@@ -227,6 +234,7 @@ async def build_world(services: Services, clock: FakeClock) -> World:
     市民政局 (the persona), of 区委编办 (progress, a call for help, a proposal) and of 市中级人民法院
     (a gate and a piece of evidence), and an invite code already used."""
     world = World(services, clock)
+    services.web.base = "https://duban.test"  # the live page is served: /web gives links
     world.at(D)
     await load_shipped(services.db, D, clock)
     for plan in (D, P):
@@ -293,9 +301,20 @@ def judge(outcome: Outcome, lang: str, user: str, reply: Reply, before: Snapshot
         return f"changed {changed}"
     for table in changed:
         touched = set(after[table]) ^ set(before[table])
-        if not all(user in row for row in touched):
+        if not all(_speakers(table, row, user, after) for row in touched):
             return f"changed rows of {table} that are not the speaker's"
     return None
+
+
+def _speakers(table: str, row: tuple[object, ...], user: str, after: Snapshot) -> bool:
+    """Whether a row is the speaker's: it names them, as its actor, or as one of their memberships."""
+    if user in row or f"test:{user}" in row:
+        return True
+    if table != "web_link":
+        return False
+    columns = list(SQLModel.metadata.tables[table].columns.keys())
+    members = {r[0] for r in after["member"] if user in r}
+    return row[columns.index("member_id")] in members
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -362,6 +381,7 @@ CHANGES: list[tuple[str, str | None, str, bool, str]] = [
     ("office", P, "/review {number} 退回 缺少盖章", False, "evidence_rejected"),
     ("court", P, "/evidence G3 判决书第二版", True, "evidence_submitted"),
     ("court", P, "/evidence 撤回 {number} 传错了", False, "evidence_withdrawn"),
+    ("mz", D, "/web", False, "web.link"),
 ]
 """Every kind of change a chat command makes, in an order where each finds what it needs."""
 
@@ -496,17 +516,18 @@ async def test_a_wecom_session_at_debug_logs_no_secret_access_token_invite_code_
             wecom_secret=fake.secret,
             wecom_token=TOKEN,
             wecom_aes_key=AES_KEY,
-            wecom_listen=f"127.0.0.1:{_free_port()}",
+            web_listen=f"127.0.0.1:{_free_port()}",
             wecom_api_base=fake.base_url,
             wecom_leaders_robot=ROBOT_URL + LEADERS_ROBOT,
         )
         await member(dingtao, D, "OfficeWang", "admin", transport="wecom")
-        running = await start_wecom(settings, dingtao)
+        running = prepare_wecom(settings, dingtao)
+        server = await start_web(settings, dingtao, wecom=running)
         robots = await start_robots(dingtao, settings, Voice("zh"))
         everything_at_debug(caplog)
         try:
             async with aiohttp.ClientSession() as http:
-                app = WeCom(fake, running.bridge, running.address, WeComSide(), http)
+                app = WeCom(fake, running.bridge, server.address + PATH, WeComSide(), http)
 
                 async def post(user: str, text: str) -> None:  # signed now: the callback checks the time
                     assert await app.post(app.text(user, text), timestamp=int(time.time())) == 200
@@ -522,6 +543,7 @@ async def test_a_wecom_session_at_debug_logs_no_secret_access_token_invite_code_
                 assert fake.robot_messages(LEADERS_ROBOT)  # the digest reached the leaders' robot
         finally:
             await robots.aclose()
+            await stop_web(server)
             await stop_wecom(running)
         tokens = sorted({c.query["access_token"] for c in fake.calls if "access_token" in c.query})
     assert tokens

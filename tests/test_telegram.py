@@ -342,3 +342,22 @@ async def test_a_failure_is_logged_with_its_update_and_the_user_gets_an_apology(
     assert failures
     assert "/help" in failures[0].getMessage()
     assert fake.token not in caplog.text
+
+
+async def test_status_carries_the_live_page_as_a_mini_app_button_in_a_private_chat_only(
+    dingtao: Services, fake: FakeTelegram
+) -> None:
+    bob, chat = fake.user(BOB, "Bob"), fake.private_chat(BOB)
+    group = fake.group_chat(LEADERS, "领导小组")
+    await member(dingtao, "dingtao-2022", str(BOB), "leader", transport="telegram")
+    async with running(dingtao, fake):
+        dingtao.web.base, dingtao.web.telegram_button = "https://duban.example.gov.cn", True
+        status = await say(fake, bob, chat, "/status")
+        buttons = [b for row in status["reply_markup"]["inline_keyboard"] for b in row]
+        assert buttons[-1] == {"text": "📊 打开督办看板", "web_app": {"url": "https://duban.example.gov.cn/web/"}}
+        in_group = await say(fake, bob, group, f"/status@{fake.bot_username}")  # web_app buttons are private-only
+        assert "web_app" not in str(in_group.get("reply_markup"))
+        dingtao.web.base, dingtao.web.telegram_button = "http://10.1.2.3:8080", False  # Telegram takes https only
+        plain = await say(fake, bob, chat, "/status")
+        assert "web_app" not in str(plain.get("reply_markup"))
+    assert all(c.status == 200 for c in fake.calls_of("sendMessage"))

@@ -58,7 +58,7 @@ async def test_one_run_serves_telegram_and_wecom_and_a_notice_reaches_both(tmp_p
             "DUBAN_WECOM_SECRET": wecom.secret,
             "DUBAN_WECOM_TOKEN": TOKEN,
             "DUBAN_WECOM_AES_KEY": AES_KEY,
-            "DUBAN_WECOM_LISTEN": f"127.0.0.1:{port}",
+            "DUBAN_WEB_LISTEN": f"127.0.0.1:{port}",
             "DUBAN_WECOM_API_BASE": wecom.base_url,
         }
 

@@ -219,3 +219,11 @@ async def test_a_message_that_fails_inside_duban_is_answered_with_an_apology(
     monkeypatch.setattr(wecom.bridge.chat, "language", broken)
     assert await wecom.post(wecom.text(LIAISON, "/status")) == 200
     assert wecom.said_to(LIAISON) == ["抱歉，处理您的消息时出了点问题，已记入日志，请稍后再试。"]
+
+
+async def test_status_links_to_the_live_page_through_wecom_sign_in(dingtao: Services, wecom: WeCom) -> None:
+    await member(dingtao, "dingtao-2022", "LiLeader", "leader", transport="wecom")
+    dingtao.web.base = "https://duban.example.gov.cn"
+    assert await wecom.post(wecom.text("LiLeader", "/status")) == 200
+    answer = wecom.said_to("LiLeader")[-1]
+    assert answer.endswith('📊 <a href="https://duban.example.gov.cn/web/wecom">打开督办看板</a>')
