@@ -11,8 +11,8 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "Open it in a browser. To sign out every browser, send /web logout.",
     ),
     "page_off": (
-        "督办看板没有开启：它由 duban run 提供（设置 DUBAN_WEB_LISTEN 和 DUBAN_PUBLIC_URL）。",
-        "The live page is not running: duban run serves it (set DUBAN_WEB_LISTEN and DUBAN_PUBLIC_URL).",
+        "督办看板没有开启（需由办公室在服务器上启用），暂时无法获取登录链接。",
+        "The live page is not served here (the office turns it on with duban run), so no link can be given.",
     ),
     "page_private_only": (
         "登录链接只能在与机器人的私聊中获取，请私聊机器人发送 /web。",

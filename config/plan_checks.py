@@ -38,6 +38,25 @@ def _alias_clashes(plan: Plan) -> list[Problem]:
     return problems
 
 
+def _scored_alias_clashes(plan: Plan) -> list[Problem]:
+    """An alias of an indicator or gate names that one only: a reply that says it must point at one
+    place. A clash with any other's name is reported wherever it stands, with another's alias at the
+    later one. (Items may share names and aliases across indicators: a reply names the indicator.)"""
+    entries = [("indicators", i, x.code, x.name, x.aliases) for i, x in enumerate(plan.indicators)]
+    entries += [("gates", i, g.code, g.name, g.aliases) for i, g in enumerate(plan.gates)]
+    owner: dict[str, tuple[str, int, str, str]] = {}
+    for field_name, index, code, name, _ in entries:
+        owner.setdefault(name, (field_name, index, code, name))
+    problems: list[Problem] = []
+    for field_name, index, code, name, aliases in entries:
+        for position, alias in enumerate(aliases):
+            taken = owner.setdefault(alias, (field_name, index, code, name))
+            if taken[:2] != (field_name, index):
+                said = problem("cli_plan_scored_alias_taken", alias=alias, code=taken[2], owner=taken[3])
+                problems.append(((field_name, index, "aliases", position), said))
+    return problems
+
+
 def _duplicates(values: list[str]) -> list[int]:
     seen: set[str] = set()
     dupes: list[int] = []
@@ -197,6 +216,7 @@ def semantic_problems(plan: Plan, salvage: Salvage | None = None) -> list[Proble
     if not {"units", "groups"} & whole:
         problems += _refs(plan, known)
     problems += _alias_clashes(plan)
+    problems += _scored_alias_clashes(plan)
     problems += _group_cycles(plan)
     for index, ind in enumerate(plan.indicators):
         problems += _indicator_problems(index, ind)

@@ -420,11 +420,23 @@ class Section(Strict):
     bonus: bool = False
 
 
+ALIASES_HELP = (
+    "The other names people use for it, for reading replies in plain words. An item's name or alias "
+    "may be shared by items of different indicators; an indicator's or gate's alias may not be another "
+    "indicator's or gate's name or alias (`plan_check`)."
+)
+
+
 class Indicator(Strict):
-    """A scored indicator: the code a liaison reports against, its maximum and its rule."""
+    """A scored indicator: the code a liaison reports against, its maximum and its rule.
+
+    `aliases` are the other names liaisons write for it ("信易贷", "黑名单"), so a reply in plain
+    words can be read against the plan's own vocabulary; each points at this indicator only.
+    """
 
     code: str
     name: str
+    aliases: list[str] = Field(default_factory=list, description=ALIASES_HELP)
     section: str | None = None
     max: Decimal = Field(gt=0)
     bonus: bool = False
@@ -443,16 +455,24 @@ class Indicator(Strict):
     )
     note: str | None = None
 
+    def names(self) -> list[str]:
+        """Every name a reply may use for this indicator."""
+        return [self.name, *self.aliases]
+
     def items(self) -> list[Item]:
         """Sub-items of a sum rule, else nothing."""
         return self.rule.expanded() if isinstance(self.rule, SumRule) else []
 
 
 class Gate(Strict):
-    """A pass/fail basic indicator: not scored, but the plan fails without it."""
+    """A pass/fail basic indicator: not scored, but the plan fails without it.
+
+    `aliases`, as for an indicator: the other names people use for it, each pointing here only.
+    """
 
     code: str
     name: str
+    aliases: list[str] = Field(default_factory=list, description=ALIASES_HELP)
     text: str | None = None
     evidence: str | None = None
     evidence_due: dt.date | None = None
@@ -460,6 +480,10 @@ class Gate(Strict):
     units: list[str] = Field(default_factory=list)
     reporters: list[str] | None = Field(default=None, description="Units that own the answer (default: the lead).")
     note: str | None = None
+
+    def names(self) -> list[str]:
+        """Every name a reply may use for this gate."""
+        return [self.name, *self.aliases]
 
 
 class Office(Strict):

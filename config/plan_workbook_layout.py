@@ -67,6 +67,8 @@ def normal(text: str) -> str:
 
 SEQ = Column("seq", "", "seq", 6)
 NOTE = Column("note", "note", "text", 36)
+NAME_ALIASES = Column("aliases", "aliases", "list", 24)
+"""The other names of an indicator or gate: last, so the columns offices already know keep their letters."""
 
 UNITS = Sheet(
     "units",
@@ -162,6 +164,7 @@ GATES = Sheet(
         Column("units", "units", "refs", 26),
         Column("reporters", "reporters", "reporters", 16),
         NOTE,
+        NAME_ALIASES,
     ),
 )
 INDICATORS = Sheet(
@@ -184,6 +187,7 @@ INDICATORS = Sheet(
         Column("units", "units", "refs", 26),
         Column("reporters", "reporters", "reporters", 16),
         NOTE,
+        NAME_ALIASES,
     ),
 )
 PLAN = Sheet(

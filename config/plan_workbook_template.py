@@ -71,6 +71,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "evidence": "提供重错码修正工作情况说明、工作通知等资料。",
         "lead": "区市场监管局",
         "units": "区市场监管局；区委编办",
+        "aliases": "重错率；重错码",
     },
     "indicators": {
         "code": "3",
@@ -84,6 +85,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "evidence": "提供严重失信主体名单及在营市场主体数量统计。",
         "lead": "区法院",
         "units": "区法院；区市场监管局",
+        "aliases": "黑名单；严重失信名单",
     },
 }
 

@@ -19,9 +19,12 @@ import pytest
 from bot.web_auth import sign_init_data
 from bot.web_server import RunningWeb, start_web, stop_web
 from bot.wecom_app import prepare_wecom, stop_wecom
+from config.i18n import translate
 from config.settings import Settings
 from handlers.board import cell_status, short_name
 from handlers.context import Services
+from handlers.router import handle
+from handlers.types import Request
 from models.plans import expand_units, get_plan
 from models.work import TaskView
 from tests.conftest import Chat, FakeClock, member
@@ -58,6 +61,21 @@ async def site(dingtao: Services) -> AsyncIterator[Site]:
         yield Site(running, dingtao)
     finally:
         await stop_web(running)
+
+
+def wecom_settings(fake: FakeWeCom) -> Settings:
+    """`duban run`'s settings with the WeCom app on the fake (and its OAuth page), the page on a free port."""
+    return Settings(
+        _env_file=None,
+        web_listen="127.0.0.1:0",
+        wecom_corp_id=CORP_ID,
+        wecom_agent_id=fake.agent_id,
+        wecom_secret=fake.secret,
+        wecom_token=TOKEN,
+        wecom_aes_key=AES_KEY,
+        wecom_api_base=fake.base_url,
+        wecom_oauth_url=fake.oauth_url,
+    )
 
 
 async def link_for(chat: Chat) -> str:
@@ -162,17 +180,7 @@ async def test_wecom_oauth_signs_in_the_member_wecom_says_it_is(dingtao: Service
     liaison = "ZhangMin"
     await member(dingtao, PLAN, liaison, "liaison", OWN_UNIT, transport="wecom")
     async with FakeWeCom(corp_id=CORP_ID) as fake:
-        settings = Settings(
-            _env_file=None,
-            web_listen="127.0.0.1:0",
-            wecom_corp_id=CORP_ID,
-            wecom_agent_id=fake.agent_id,
-            wecom_secret=fake.secret,
-            wecom_token=TOKEN,
-            wecom_aes_key=AES_KEY,
-            wecom_api_base=fake.base_url,
-            wecom_oauth_url=fake.oauth_url,
-        )
+        settings = wecom_settings(fake)
         wecom = prepare_wecom(settings, dingtao)
         running = await start_web(settings, dingtao, wecom=wecom)
         site = Site(running, dingtao)
@@ -305,3 +313,16 @@ def test_cells_take_done_then_blocked_then_overdue_and_names_lose_only_a_distric
         "区政府办",
         "团区委",
     ]
+
+
+async def test_web_links_are_given_in_private_chats_only_and_only_when_the_page_is_served(dingtao: Services) -> None:
+    leader = await member(dingtao, PLAN, "boss", "leader")
+    off = await leader.say("/web")
+    assert (off.ok, off.text) == (False, translate("zh", "page_off"))
+    dingtao.web.base = "https://duban.example.gov.cn"
+    request = Request(transport="test", user_id="boss", chat_id="-100", text="/web", group=True)
+    in_group = await handle(dingtao, request)
+    assert (in_group.ok, in_group.text) == (False, translate("zh", "page_private_only"))
+    private = await leader.say("/web")
+    assert private.ok
+    assert "https://duban.example.gov.cn/web/login/" in private.text

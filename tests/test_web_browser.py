@@ -30,7 +30,9 @@ from handlers.context import Services
 from tests.conftest import Chat, FakeClock, duban, member
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wecom import FakeWeCom
-from tests.test_wecom_crypto import AES_KEY, CORP_ID, TOKEN
+from tests.test_telegram import say
+from tests.test_web import wecom_settings
+from tests.test_wecom_crypto import CORP_ID
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -203,17 +205,7 @@ async def test_telegram_init_data_opens_the_page_and_a_forged_one_is_refused(
 async def test_wecom_oauth_opens_the_page(browser: Any, dingtao: Services) -> None:
     await member(dingtao, PLAN, "ZhangMin", "liaison", "区民政局", transport="wecom")
     async with FakeWeCom(corp_id=CORP_ID) as fake:
-        settings = Settings(
-            _env_file=None,
-            web_listen="127.0.0.1:0",
-            wecom_corp_id=CORP_ID,
-            wecom_agent_id=fake.agent_id,
-            wecom_secret=fake.secret,
-            wecom_token=TOKEN,
-            wecom_aes_key=AES_KEY,
-            wecom_api_base=fake.base_url,
-            wecom_oauth_url=fake.oauth_url,
-        )
+        settings = wecom_settings(fake)
         wecom = prepare_wecom(settings, dingtao)
         running = await start_web(settings, dingtao, wecom=wecom)
         try:
@@ -270,8 +262,8 @@ async def test_a_leader_taps_the_status_button_and_a_console_report_appears_with
     try:
         await fake.wait_for("getUpdates", answered=False, timeout=30)
         leader, chat = fake.user(LEADER, "王局长"), fake.private_chat(LEADER)
-        assert "领导" in (await said(fake, leader, chat, f"/start {code}"))["plain"]
-        status = await said(fake, leader, chat, "/status")
+        assert "领导" in (await say(fake, leader, chat, f"/start {code}"))["plain"]
+        status = await say(fake, leader, chat, "/status")
         button = [b for row in status["reply_markup"]["inline_keyboard"] for b in row][-1]
         assert button["web_app"]["url"] == f"{PUBLIC}/web/"
         user = json.dumps({"id": LEADER, "first_name": "王局长"}, ensure_ascii=False)
@@ -292,18 +284,6 @@ async def test_a_leader_taps_the_status_button_and_a_console_report_appears_with
         os.close(terminal)
     assert process.returncode == 0, err.decode()
     assert fake.token not in (out + err).decode()
-
-
-async def said(fake: FakeTelegram, user: dict[str, Any], chat: dict[str, Any], text: str) -> dict[str, Any]:
-    """Send as a user and wait for Duban's answer in that chat."""
-    before = len(fake.sent_to(chat["id"]))
-    fake.send_text(user=user, chat=chat, text=text)
-    for _ in range(200):
-        sent = fake.sent_to(chat["id"])
-        if len(sent) > before:
-            return sent[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no answer to {text!r}")
 
 
 def free_port() -> int:
