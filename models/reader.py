@@ -1,0 +1,329 @@
+"""Reading a liaison's plain-Chinese reply for the figures and progress in it ("3月份合规率100%，
+及时率99.5%", "信易贷授信8.2亿，放款6亿", "已完成，累计报送数据7500万条").
+
+Rule-based, on the plan's own vocabulary (indicator and item names and their `aliases`), the value
+language Duban already reads (`config.values`), month words, and progress words. No model, no
+network. What it reads is only *proposed*: the chat shows it with 确认 / 修改 / 取消 and records
+nothing until the person confirms.
+
+How a message is read:
+1. Normalised (full-width to half-width, thousands separators out) and cut into clauses at
+   punctuation.
+2. In each clause, the plan's words are found (longest first) and so are the figures (a number with
+   its magnitude and measure word, a percentage, 第N名, 十万分之N …); a figure belongs to the nearest
+   word before it in its clause, or else the nearest after it. An item word ("放款") alone belongs to
+   the indicator named earlier in the message, or the one the reminder asked about.
+3. A word that fits several indicators is narrowed by the reminder, then by the speaker's own
+   indicators; if several still fit, the reader asks (an ambiguity), never guesses.
+4. The figure must parse as that indicator's (and item's) value, and a monthly indicator needs a
+   month it has: said in the clause or the message (3月份, 本月, 上月, 2022年3月), else the month the
+   reminder asked about, else the last month before today.
+5. Progress words (已完成, 办结, 正在推进, 受阻, 需要协调 …) give a status; clauses with neither a figure
+   nor a progress word are kept as notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from config.plan_schema import Indicator, Plan
+from config.values import ValueParseError
+from models.scoring import find_item, value_spec
+
+CLAUSE = re.compile(r"[,，。;；!！?？\n]+")
+FIGURE = re.compile(
+    r"(?:第)?(?:[+\-−负])?(?:(?:十万|百万|百|千|万)分之|百分之)?"
+    r"(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿点]{1,12})"
+    r"(?:万亿|亿元|万元|千万|百万|十万|亿|万|千)?"
+    r"(?:%|‰|元|个工作日|工作日|个自然日|自然日|天|名|位|条|项|个|家|户|次|人次|份|件|起|笔|例|宗|批|人|篇|处|场|分)?"
+)
+NOT_A_FIGURE = re.compile(r"^(?:月|月份|年|日|号|点|时|周|季度|期|号楼)")
+"""What follows a number that is a date, a time or an address, not a figure."""
+MONTH = re.compile(r"(?:(?P<year>20\d\d)年)?(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?")
+RELATIVE_MONTHS = {"本月": 0, "这个月": 0, "当月": 0, "上月": -1, "上个月": -1}
+CN_MONTH = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+PROGRESS = (
+    ("blocked", ("受阻", "需要协调", "需协调", "请求协调", "卡住", "推不动")),
+    ("done", ("已完成", "已办结", "办结", "完成了", "全部完成", "已经完成", "已落实")),
+    ("doing", ("正在推进", "推进中", "正在办理", "正在进行", "进行中", "正在", "还差", "下周", "月底前")),
+)
+NEGATIONS = ("未", "没", "还没", "尚未")
+NOT_DONE = re.compile(r"(?:未|没|没有|还没|尚未)(?:全部)?完成")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A report read from the message."""
+
+    code: str
+    item: str | None
+    period: str | None
+    value: Decimal
+    written: str
+    """The figure as the person wrote it ("8.2亿")."""
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A figure that fits several indicators: the reader asks which."""
+
+    written: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything read from one message."""
+
+    figures: tuple[Figure, ...] = ()
+    ambiguities: tuple[Ambiguity, ...] = ()
+    status: str | None = None
+    """done / doing / blocked, from the progress words, if any."""
+    notes: tuple[str, ...] = ()
+    """Clauses with neither a figure nor a progress word, kept as a progress note."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the message is read against: the speaker's indicators, the reminder it answers, today."""
+
+    today: dt.date
+    own: frozenset[str] = frozenset()
+    """Codes of the indicators the speaker's unit is responsible for."""
+    asked: str | None = None
+    """The indicator the reminder asked about, if the message answers one."""
+    asked_period: str | None = None
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    options: tuple[tuple[str, str | None], ...]
+    """(indicator code, item name or None for the indicator itself)."""
+
+
+@dataclass
+class _Clause:
+    text: str
+    words: list[tuple[int, _Word]] = field(default_factory=list)
+    figures: list[tuple[int, str]] = field(default_factory=list)
+
+
+def vocabulary(plan: Plan) -> list[_Word]:
+    """Every name and alias of the plan's indicators and items, longest first (one entry per word)."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for indicator in plan.indicators:
+        for word in (indicator.name, *getattr(indicator, "aliases", [])):
+            found.setdefault(_normal(word), []).append((indicator.code, None))
+        for item in indicator.items():
+            for word in item.names():
+                found.setdefault(_normal(word), []).append((indicator.code, item.name))
+    words = [_Word(text, tuple(dict.fromkeys(options))) for text, options in found.items() if len(text) >= 2]
+    return sorted(words, key=lambda w: len(w.text), reverse=True)
+
+
+def read(plan: Plan, message: str, context: Context, words: Sequence[_Word] | None = None) -> Reading:
+    """The figures, ambiguities, status and notes of one message (see the module's docstring)."""
+    text = _normal(message)
+    indicators = {i.code: i for i in plan.indicators}
+    clauses = [_scan(c, words if words is not None else vocabulary(plan)) for c in CLAUSE.split(text) if c]
+    message_period = _period(text, context.today)
+    figures: list[Figure] = []
+    ambiguities: list[Ambiguity] = []
+    notes: list[str] = []
+    topic = context.asked  # the indicator being talked about: the reminder's, then the last one named
+    for clause in clauses:
+        clause_period = _period(clause.text, context.today) or message_period
+        for at, written in clause.figures:
+            options = _options(clause, at, topic)
+            chosen = _narrow(options, context, topic, indicators)
+            placed = [
+                f
+                for code, item in chosen
+                if (f := _figure(indicators[code], item, written, clause_period, context)) is not None
+            ]
+            if len(placed) == 1:
+                figures.append(placed[0])
+                topic = placed[0].code
+            elif len(placed) > 1:
+                ambiguities.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed))))
+        if clause.words and not clause.figures:
+            topic = _topic(clause, topic)
+        if not clause.figures and _said_more(clause.text):
+            notes.append(clause.text)
+    figures, doubled = _one_per_place(figures)
+    return Reading(tuple(figures), tuple(ambiguities) + doubled, _status(text), tuple(notes))
+
+
+def _one_per_place(figures: list[Figure]) -> tuple[list[Figure], tuple[Ambiguity, ...]]:
+    """Two figures for one place ('信易贷授信8.2亿，放款6亿' where the plan counts one amount) are a
+    question, not two reports: which one counts is asked."""
+    places: dict[tuple[str, str | None, str | None], list[Figure]] = {}
+    for figure in figures:
+        places.setdefault((figure.code, figure.item, figure.period), []).append(figure)
+    single = [found[0] for found in places.values() if len(found) == 1]
+    doubled = tuple(
+        Ambiguity(" / ".join(f.written for f in found), (code,))
+        for (code, _, _), found in places.items()
+        if len(found) > 1
+    )
+    return single, doubled
+
+
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", text)
+    return re.sub(r"[ \t\u3000]+", "", text).replace("亿圆", "亿元").replace("万圆", "万元")
+
+
+def _scan(text: str, words: Sequence[_Word]) -> _Clause:
+    """The plan's words (longest first, not overlapping) and the figures of one clause."""
+    clause = _Clause(text)
+    taken = [False] * len(text)
+    for word in words:
+        start = text.find(word.text)
+        while start >= 0:
+            end = start + len(word.text)
+            if not any(taken[start:end]):
+                clause.words.append((start, word))
+                taken[start:end] = [True] * (end - start)
+            start = text.find(word.text, end)
+    for match in FIGURE.finditer(text):
+        written = match.group(0)
+        if not written or any(taken[match.start() : match.end()]) or not _is_figure(written, text[match.end() :]):
+            continue
+        clause.figures.append((match.start(), written))
+    clause.words.sort(key=lambda pair: pair[0])
+    return clause
+
+
+def _is_figure(written: str, after: str) -> bool:
+    """A number that is a figure: not a date, a time or a phone number, and with a digit in it."""
+    if NOT_A_FIGURE.match(after) or not re.search(r"[0-9零〇一二两三四五六七八九十]", written):
+        return False
+    digits = re.sub(r"\D", "", written)
+    return len(digits) < 11 and written not in ("一", "十", "百", "千", "万", "亿")
+
+
+def _options(clause: _Clause, at: int, topic: str | None) -> list[tuple[str, str | None]]:
+    """What a figure at `at` may be: the nearest word before it in the clause, else the nearest after;
+    with an indicator word and an item word both before it, the item of that indicator."""
+    before = [w for pos, w in clause.words if pos < at]
+    after = [w for pos, w in clause.words if pos > at]
+    if before:
+        nearest = before[-1]
+        named = [code for w in before for code, item in w.options if item is None]
+        if any(item is not None for _, item in nearest.options) and named:
+            return [(c, i) for c, i in nearest.options if c in named] or list(nearest.options)
+        return list(nearest.options)
+    if after:
+        return list(after[0].options)
+    return [(topic, None)] if topic else []
+
+
+def _narrow(
+    options: list[tuple[str, str | None]], context: Context, topic: str | None, indicators: dict[str, Indicator]
+) -> list[tuple[str, str | None]]:
+    """The options the context prefers: the reminder's (or the last named) indicator, then the
+    speaker's own; an indicator word for an indicator with items stands for its only item."""
+    expanded: list[tuple[str, str | None]] = []
+    for code, item in options:
+        items = indicators[code].items()
+        if item is None and len(items) == 1:
+            item = items[0].name
+        expanded.append((code, item))
+    for preferred in ({topic} if topic else set(), context.own):
+        narrowed = [o for o in expanded if o[0] in preferred]
+        if narrowed:
+            return narrowed
+    return expanded
+
+
+def _figure(
+    indicator: Indicator, item: str | None, written: str, period: str | None, context: Context
+) -> Figure | None:
+    """The figure as this indicator's report, or None when it cannot be (wrong kind, no such month)."""
+    if item is None and indicator.items():
+        return None  # an indicator with items needs the item named
+    found = find_item(indicator, item) if item else None
+    try:
+        value = value_spec(indicator, found).read(written.replace("百分之", "") + ("%" if "百分之" in written else ""))
+    except (ValueParseError, ValueError):
+        return None
+    month: str | None = None
+    if indicator.periods is not None:
+        months = indicator.periods.months()
+        month = period or context.asked_period or _last_month(context.today)
+        if month not in months:
+            return None
+    return Figure(indicator.code, found.name if found else None, month, value, written)
+
+
+def _topic(clause: _Clause, topic: str | None) -> str | None:
+    """An indicator named without a figure becomes the topic for the item words after it."""
+    named = {code for _, w in clause.words for code, item in w.options if item is None}
+    return next(iter(named)) if len(named) == 1 else topic
+
+
+def _period(text: str, today: dt.date) -> str | None:
+    """The month a text names: '3月份', '三月', '2022年3月', '本月', '上月' (the year is today's)."""
+    for word, shift in RELATIVE_MONTHS.items():
+        if word in text:
+            return _shift(today, shift)
+    match = MONTH.search(text)
+    if match is None:
+        return None
+    raw = match.group("month")
+    month = int(raw) if raw.isdigit() else CN_MONTH[raw]
+    return f"{int(match.group('year') or today.year):04d}-{month:02d}"
+
+
+def _shift(today: dt.date, months: int) -> str:
+    index = today.year * 12 + today.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _last_month(today: dt.date) -> str:
+    return _shift(today, -1)
+
+
+def _said_more(text: str) -> bool:
+    """Whether a clause says more than a bare progress word ('已完成' alone is the status, not a note)."""
+    rest = text
+    for _, words in PROGRESS:
+        for word in words:
+            rest = rest.replace(word, "")
+    return len(rest) > 1
+
+
+def _status(text: str) -> str | None:
+    """done / doing / blocked from progress words; '未完成' is not done."""
+    if NOT_DONE.search(text) and not any(w in text for w in PROGRESS[0][1]):
+        return "doing"
+    for status, words in PROGRESS:
+        for word in words:
+            at = text.find(word)
+            if at < 0:
+                continue
+            if status == "done" and any(text[max(0, at - len(n)) : at] == n for n in NEGATIONS):
+                return "doing"
+            return status
+    return None
