@@ -354,8 +354,8 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_plan_unknown_plain_unit": ("未知的单位“{name}”", "unknown unit '{name}'"),
     "cli_plan_alias_taken": ("“{alias}”已是“{owner}”的名称", "'{alias}' already names '{owner}'"),
     "cli_plan_scored_alias_taken": (
-        "“{alias}”已是指标 {code}“{owner}”的名称或别名",
-        "'{alias}' already names indicator {code} '{owner}'",
+        "“{alias}”已是指标 {code}（{owner}）的名称或别名",
+        "'{alias}' already names indicator {code} ({owner})",
     ),
     "cli_plan_group_cycle": ("单位组 {group} 包含了它自己", "group {group} contains itself"),
     "cli_plan_item_twice": ("分项名称“{name}”用了两次", "item name '{name}' is used twice"),

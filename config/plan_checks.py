@@ -40,10 +40,11 @@ def _alias_clashes(plan: Plan) -> list[Problem]:
 
 def _scored_alias_clashes(plan: Plan) -> list[Problem]:
     """An alias of an indicator or gate names that one only: a reply that says it must point at one
-    place. A clash with any other's name is reported wherever it stands, with another's alias at the
-    later one. (Items may share names and aliases across indicators: a reply names the indicator.)"""
-    entries = [("indicators", i, x.code, x.name, x.aliases) for i, x in enumerate(plan.indicators)]
-    entries += [("gates", i, g.code, g.name, g.aliases) for i, g in enumerate(plan.gates)]
+    place. A clash with another's name is reported at the alias wherever it stands; two equal aliases
+    at the later one, in file order (gates come first). Items may share names and aliases across
+    indicators (合规率 in several 双公示-like ones): an item is looked for inside its indicator."""
+    entries = [("gates", i, g.code, g.name, g.aliases) for i, g in enumerate(plan.gates)]
+    entries += [("indicators", i, x.code, x.name, x.aliases) for i, x in enumerate(plan.indicators)]
     owner: dict[str, tuple[str, int, str, str]] = {}
     for field_name, index, code, name, _ in entries:
         owner.setdefault(name, (field_name, index, code, name))

@@ -188,7 +188,7 @@ def test_every_sheet_has_a_title_row_frozen_headers_and_a_landscape_a4_print_set
     ]
     assert [c.value for c in wb["评分指标"][2]] == [
         *("序号", "编号", "评分分类", "指标名称", "分值", "附加项", "报送周期", "评分规则", "评分标准", "数据来源"),
-        *("工作目标", "佐证材料", "佐证截止", "牵头单位", "责任单位", "报送单位", "备注"),
+        *("工作目标", "佐证材料", "佐证截止", "牵头单位", "责任单位", "报送单位", "备注", "别名"),
     ]
     info = wb["计划信息"]
     assert [cell(info, row_of(info, key, "键"), "值") for key in ("id", "office.unit")] == ["dingtao-2022", "区发改局"]
