@@ -200,6 +200,7 @@ def _env(tree: Path | None) -> dict[str, str]:
     """The environment of a child: nothing of this shell's Duban settings; the tree under test first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_") and k != "DATABASE_URL"}
     env["PTB_TIMEDELTA"] = "1"
+    env["DUBAN_WEB_LISTEN"] = "127.0.0.1:0"  # each child's live page on a port of its own
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     else:

@@ -220,6 +220,7 @@ def child_env(url: str, lease: float) -> dict[str, str]:
         DATABASE_URL=url,
         DUBAN_LANG="zh",
         DUBAN_CLAIM_LEASE_SECONDS=str(lease),
+        DUBAN_WEB_LISTEN="127.0.0.1:0",  # each instance's live page on a port of its own
         PYTHONPATH=str(ROOT),
         PYTHONIOENCODING="utf-8",
     )
