@@ -32,19 +32,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from config.plan_schema import Indicator, Plan
-from config.values import ValueParseError
+from config.values import ValueParseError, ValueType
 from models.scoring import find_item, value_spec
 
 CLAUSE = re.compile(r"[,，。;；!！?？\n]+")
 FIGURE = re.compile(
-    r"(?:第)?(?:[+\-−负])?(?:(?:十万|百万|百|千|万)分之|百分之)?"
+    r"百分之百|(?:第)?(?:[+\-−负])?(?:(?:十万|百万|百|千|万)分之|百分之)?"
     r"(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿点]{1,12})"
     r"(?:万亿|亿元|万元|千万|百万|十万|亿|万|千)?"
     r"(?:%|‰|元|个工作日|工作日|个自然日|自然日|天|名|位|条|项|个|家|户|次|人次|份|件|起|笔|例|宗|批|人|篇|处|场|分)?"
 )
+FIGURE_START = re.compile(r"[0-9零〇一二两三四五六七八九十百第]")
+RANGE_ON = re.compile(r"^[-~～至到][0-9一二三四五六七八九十]+月")
 NOT_A_FIGURE = re.compile(r"^(?:月|月份|年|日|号|点|时|周|季度|期|号楼)")
 """What follows a number that is a date, a time or an address, not a figure."""
 MONTH = re.compile(r"(?:(?P<year>20\d\d)年)?(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?")
+MONTH_RANGE = re.compile(
+    r"(?:(?P<year>20\d\d)年)?(?P<first>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])(?:月份?)?[-~～至到]"
+    r"(?P<last>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?"
+)
+MONTH_LIST = re.compile(r"(?P<list>(?:(?:1[0-2]|[1-9])[、和])+(?P<last>1[0-2]|[1-9]))月份?")
 RELATIVE_MONTHS = {"本月": 0, "这个月": 0, "当月": 0, "上月": -1, "上个月": -1}
 CN_MONTH = {
     "一": 1,
@@ -65,6 +72,30 @@ PROGRESS = (
     ("done", ("已完成", "已办结", "办结", "完成了", "全部完成", "已经完成", "已落实")),
     ("doing", ("正在推进", "推进中", "正在办理", "正在进行", "进行中", "正在", "还差", "下周", "月底前")),
 )
+JOINERS = ("、", "和", "及", "与", "以及", ",")
+BOTH = re.compile(r"两率|两项|两个率")
+"""'双公示两率100%': the figure is each of the indicator's two items'."""
+COPULA = re.compile(r"(?:为|是|:|：|都是|均为)$")
+NOT_REPORTED = re.compile(r"(?:还差|增加|减少|超过|比上[月季年]|力争|预计|计划|争取|目标|(?<!已)达到|不低于|不少于)$")
+"""Words before a number that make it a target, a threshold or a change, not the figure."""
+TARGET_AFTER = re.compile(r"^(?:的)?(?:目标|要求|标准)")
+OWN_SHARE = re.compile(r"我局|我行|本局|本行|我单位|本单位|我委|我办|我中心")
+"""A unit's own part of a district-wide count or amount is not the district's figure."""
+STATEMENT = re.compile(
+    r"(?P<no>未建立|未建成|未发生|不存在|没有发生|尚未建立|未出现|没有出现)"
+    r"|已建立|已建成|已落实|已作为|已实现|已开通|已接入|已出台|已成立|已制定|已对接|已上线|已纳入|已共享|已设立"
+    r"|运行正常|正常运行|已完成"
+)
+"""Words that state a yes/no figure: what exists or was done (是), what did not happen (否)."""
+TYPOS = (
+    ("亿圆", "亿元"),
+    ("万圆", "万元"),
+    ("合规律", "合规率"),
+    ("及时律", "及时率"),
+    ("即时率", "及时率"),
+    ("重错律", "重错率"),
+)
+"""Slips people make that every reader reads through (homophones of 率 and 及)."""
 NEGATIONS = ("未", "没", "还没", "尚未")
 NOT_DONE = re.compile(r"(?:未|没|没有|还没|尚未)(?:全部)?完成")
 
@@ -136,7 +167,7 @@ def vocabulary(plan: Plan) -> list[_Word]:
         for item in indicator.items():
             for word in item.names():
                 found.setdefault(_normal(word), []).append((indicator.code, item.name))
-    words = [_Word(text, tuple(dict.fromkeys(options))) for text, options in found.items() if len(text) >= 2]
+    words = [_Word(text, tuple(dict.fromkeys(options))) for text, options in found.items() if text]
     return sorted(words, key=lambda w: len(w.text), reverse=True)
 
 
@@ -145,32 +176,36 @@ def read(plan: Plan, message: str, context: Context, words: Sequence[_Word] | No
     text = _normal(message)
     indicators = {i.code: i for i in plan.indicators}
     clauses = [_scan(c, words if words is not None else vocabulary(plan)) for c in CLAUSE.split(text) if c]
-    message_period = _period(text, context.today)
+    message_months = _months(text, context.today)
     figures: list[Figure] = []
     ambiguities: list[Ambiguity] = []
     notes: list[str] = []
     topic = context.asked  # the indicator being talked about: the reminder's, then the last one named
     for clause in clauses:
-        clause_period = _period(clause.text, context.today) or message_period
+        months: list[str | None] = [*(_months(clause.text, context.today) or message_months)] or [None]
         for at, written in clause.figures:
-            options = _options(clause, at, topic)
-            chosen = _narrow(options, context, topic, indicators)
-            placed = [
-                f
-                for code, item in chosen
-                if (f := _figure(indicators[code], item, written, clause_period, context)) is not None
-            ]
-            if len(placed) == 1:
-                figures.append(placed[0])
-                topic = placed[0].code
-            elif len(placed) > 1:
-                ambiguities.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed))))
+            for options in _targets(clause, at, topic, indicators):
+                chosen = _narrow(options, context, topic, indicators)
+                for month in months:
+                    placed = [
+                        f
+                        for code, item in chosen
+                        if (f := _figure(indicators[code], item, written, month, context)) is not None
+                        and not (OWN_SHARE.search(clause.text) and _is_total(indicators[code], item))
+                    ]
+                    if len(placed) == 1:
+                        figures.append(placed[0])
+                        topic = placed[0].code
+                    elif len(placed) > 1:
+                        ambiguities.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed))))
         if clause.words and not clause.figures:
-            topic = _topic(clause, topic)
+            said = _statement(clause, topic, indicators, context)
+            figures += said
+            topic = said[-1].code if said else _topic(clause, topic)
         if not clause.figures and _said_more(clause.text):
             notes.append(clause.text)
     figures, doubled = _one_per_place(figures)
-    return Reading(tuple(figures), tuple(ambiguities) + doubled, _status(text), tuple(notes))
+    return Reading(tuple(figures), tuple(dict.fromkeys(ambiguities)) + doubled, _status(text), tuple(notes))
 
 
 def _one_per_place(figures: list[Figure]) -> tuple[list[Figure], tuple[Ambiguity, ...]]:
@@ -191,7 +226,10 @@ def _one_per_place(figures: list[Figure]) -> tuple[list[Figure], tuple[Ambiguity
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", text)
-    return re.sub(r"[ \t\u3000]+", "", text).replace("亿圆", "亿元").replace("万圆", "万元")
+    text = re.sub(r"[ \t\u3000]+", "", text)
+    for typo, meant in TYPOS:
+        text = text.replace(typo, meant)
+    return text
 
 
 def _scan(text: str, words: Sequence[_Word]) -> _Clause:
@@ -202,25 +240,63 @@ def _scan(text: str, words: Sequence[_Word]) -> _Clause:
         start = text.find(word.text)
         while start >= 0:
             end = start + len(word.text)
-            if not any(taken[start:end]):
+            short = len(word.text) == 1 and not FIGURE_START.match(text, end)  # 水, 电, 气: only as '水19万'
+            if not short and not any(taken[start:end]):
                 clause.words.append((start, word))
                 taken[start:end] = [True] * (end - start)
             start = text.find(word.text, end)
     for match in FIGURE.finditer(text):
         written = match.group(0)
-        if not written or any(taken[match.start() : match.end()]) or not _is_figure(written, text[match.end() :]):
+        before, after = text[: match.start()], text[match.end() :]
+        if not written or any(taken[match.start() : match.end()]) or not _is_figure(written, before, after):
             continue
         clause.figures.append((match.start(), written))
     clause.words.sort(key=lambda pair: pair[0])
     return clause
 
 
-def _is_figure(written: str, after: str) -> bool:
-    """A number that is a figure: not a date, a time or a phone number, and with a digit in it."""
-    if NOT_A_FIGURE.match(after) or not re.search(r"[0-9零〇一二两三四五六七八九十]", written):
+def _is_figure(written: str, before: str, after: str) -> bool:
+    """A number that is a figure: not a date, a time, a phone number or the start of a range of
+    months ('1-3月'), and not a lone numeral inside a word ('清零')."""
+    if written == "百分之百":
+        return True
+    if NOT_A_FIGURE.match(after) or RANGE_ON.match(after) or not re.search(r"[0-9零〇一二两三四五六七八九十]", written):
+        return False
+    if not re.search(r"[0-9]", written) and len(written) < 2 and not (written == "零" and COPULA.search(before)):
+        return False
+    if NOT_REPORTED.search(before[-6:]) or TARGET_AFTER.match(after):
         return False
     digits = re.sub(r"\D", "", written)
     return len(digits) < 11 and written not in ("一", "十", "百", "千", "万", "亿")
+
+
+def _targets(
+    clause: _Clause, at: int, topic: str | None, indicators: dict[str, Indicator]
+) -> list[list[tuple[str, str | None]]]:
+    """What a figure at `at` is for: usually one target (its options to choose from); several when
+    items are listed together before one figure ('合规率、及时率都是100%', '两率均为100%')."""
+    before = [(pos, w) for pos, w in clause.words if pos < at]
+    listed = _listed_items(clause.text, before)
+    if len(listed) > 1:
+        return [list(w.options) for w in listed]
+    if BOTH.search(clause.text[:at]):
+        named = [c for _, w in before for c, item in w.options if item is None] or ([topic] if topic else [])
+        if len(named) == 1 and len(indicators[named[0]].items()) == 2:
+            return [[(named[0], item.name)] for item in indicators[named[0]].items()]
+    options = _options(clause, at, topic)
+    return [options] if options else []
+
+
+def _listed_items(text: str, before: list[tuple[int, _Word]]) -> list[_Word]:
+    """The item words just before a figure that are joined by 、/和/及/与 (a list sharing one figure)."""
+    listed: list[_Word] = []
+    for (pos, word), following in zip(reversed(before), [None, *reversed(before)], strict=False):
+        if not any(item is not None for _, item in word.options):
+            break
+        if following is not None and text[pos + len(word.text) : following[0]] not in JOINERS:
+            break
+        listed.append(word)
+    return list(reversed(listed))
 
 
 def _options(clause: _Clause, at: int, topic: str | None) -> list[tuple[str, str | None]]:
@@ -230,6 +306,9 @@ def _options(clause: _Clause, at: int, topic: str | None) -> list[tuple[str, str
     after = [w for pos, w in clause.words if pos > at]
     if before:
         nearest = before[-1]
+        items = [w for w in before if all(item is not None for _, item in w.options)]
+        if items and all(item is None for _, item in nearest.options) and not _same(items[-1], nearest):
+            nearest = items[-1]  # '燃气数据归集20万条': the item (燃气) says more than the indicator's word
         named = [code for w in before for code, item in w.options if item is None]
         if any(item is not None for _, item in nearest.options) and named:
             return [(c, i) for c, i in nearest.options if c in named] or list(nearest.options)
@@ -237,6 +316,11 @@ def _options(clause: _Clause, at: int, topic: str | None) -> list[tuple[str, str
     if after:
         return list(after[0].options)
     return [(topic, None)] if topic else []
+
+
+def _same(item: _Word, indicator: _Word) -> bool:
+    """Whether an item word belongs to the indicator a word names."""
+    return bool({c for c, _ in item.options} & {c for c, _ in indicator.options})
 
 
 def _narrow(
@@ -264,8 +348,9 @@ def _figure(
     if item is None and indicator.items():
         return None  # an indicator with items needs the item named
     found = find_item(indicator, item) if item else None
+    text = "100%" if written == "百分之百" else written.replace("百分之", "") + ("%" if "百分之" in written else "")
     try:
-        value = value_spec(indicator, found).read(written.replace("百分之", "") + ("%" if "百分之" in written else ""))
+        value = value_spec(indicator, found).read(text)
     except (ValueParseError, ValueError):
         return None
     month: str | None = None
@@ -277,23 +362,70 @@ def _figure(
     return Figure(indicator.code, found.name if found else None, month, value, written)
 
 
+def _statement(clause: _Clause, topic: str | None, indicators: dict[str, Indicator], context: Context) -> list[Figure]:
+    """A yes/no figure said in words: '公务员诚信档案已建立' is 是, '不存在行政干预' is 否, for the
+    yes/no indicators and items the clause names (each of them when several are listed)."""
+    found = STATEMENT.search(clause.text)
+    if found is None:
+        return []
+    answer = "否" if found.group("no") else "是"
+    figures: list[Figure] = []
+    for options in _targets(clause, found.start(), topic, indicators):
+        yes_no = [(c, i) for c, i in _narrow(options, context, topic, indicators) if _is_yes_no(indicators[c], i)]
+        placed = [f for c, i in yes_no if (f := _figure(indicators[c], i, answer, None, context)) is not None]
+        if len(placed) == 1:
+            figures.append(placed[0])
+    return figures
+
+
+def _is_yes_no(indicator: Indicator, item: str | None) -> bool:
+    if item is None and indicator.items():
+        return False
+    return value_spec(indicator, find_item(indicator, item) if item else None).type is ValueType.YES_NO
+
+
+def _is_total(indicator: Indicator, item: str | None) -> bool:
+    """Whether the figure is a count or an amount (a district's total), not a rate."""
+    spec = value_spec(indicator, find_item(indicator, item) if item else None)
+    return spec.type in (ValueType.COUNT, ValueType.AMOUNT)
+
+
 def _topic(clause: _Clause, topic: str | None) -> str | None:
     """An indicator named without a figure becomes the topic for the item words after it."""
     named = {code for _, w in clause.words for code, item in w.options if item is None}
     return next(iter(named)) if len(named) == 1 else topic
 
 
-def _period(text: str, today: dt.date) -> str | None:
-    """The month a text names: '3月份', '三月', '2022年3月', '本月', '上月' (the year is today's)."""
+def _months(text: str, today: dt.date) -> list[str]:
+    """The months a text names: '3月份', '三月', '2022年3月', '1-3月份', '7月份、8月份', '本月', '上月'.
+    A month without a year is the latest one not after today (in January, '12月' is last December)."""
     for word, shift in RELATIVE_MONTHS.items():
         if word in text:
-            return _shift(today, shift)
-    match = MONTH.search(text)
-    if match is None:
-        return None
-    raw = match.group("month")
-    month = int(raw) if raw.isdigit() else CN_MONTH[raw]
-    return f"{int(match.group('year') or today.year):04d}-{month:02d}"
+            return [_shift(today, shift)]
+    span = MONTH_RANGE.search(text)
+    if span is not None:
+        first, last = _month_number(span.group("first")), _month_number(span.group("last"))
+        year = int(span.group("year") or _year_of(last, today))
+        return [f"{year:04d}-{m:02d}" for m in range(first, last + 1)] if first <= last else []
+    found = []
+    for match in MONTH.finditer(text):
+        month = _month_number(match.group("month"))
+        year = int(match.group("year") or _year_of(month, today))
+        found.append(f"{year:04d}-{month:02d}")
+    listed = MONTH_LIST.search(text)
+    if listed is not None and not found[1:]:
+        last = _month_number(listed.group("last"))
+        year = _year_of(last, today)
+        found = [f"{year:04d}-{_month_number(m):02d}" for m in re.split(r"[、和]", listed.group("list")) if m]
+    return list(dict.fromkeys(found))
+
+
+def _month_number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else CN_MONTH[raw]
+
+
+def _year_of(month: int, today: dt.date) -> int:
+    return today.year if month <= today.month else today.year - 1
 
 
 def _shift(today: dt.date, months: int) -> str:

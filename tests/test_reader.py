@@ -60,7 +60,7 @@ def test_a_figure_named_for_no_indicator_is_not_a_report() -> None:
 def test_progress_words_give_the_status_and_the_rest_is_a_note() -> None:
     reading = read(DINGTAO, "还差两个部门没报，下周一前完成", context("区民政局"), WORDS)
     assert (reading.figures, reading.status) == ((), "doing")
-    assert reading.notes == ("下周一前完成",)
+    assert reading.notes == ("还差两个部门没报", "下周一前完成")
     assert read(DINGTAO, "已完成", context(), WORDS).status == "done"
     assert read(DINGTAO, "目前受阻，需要协调市局", context(), WORDS).status == "blocked"
     assert read(DINGTAO, "尚未完成", context(), WORDS).status == "doing"
