@@ -16,6 +16,7 @@ from config.i18n_files import FILE_MESSAGES
 from config.i18n_help import HELP_MESSAGES
 from config.i18n_ledger import LEDGER_MESSAGES
 from config.i18n_page import PAGE_MESSAGES
+from config.i18n_reading import READING_MESSAGES
 from config.i18n_reminders import REMINDER_MESSAGES
 from config.i18n_values import VALUE_MESSAGES
 from config.i18n_web import WEB_MESSAGES
@@ -317,6 +318,7 @@ MESSAGES.update(EVIDENCE_MESSAGES)
 MESSAGES.update(FILE_MESSAGES)
 MESSAGES.update(LEDGER_MESSAGES)
 MESSAGES.update(PAGE_MESSAGES)
+MESSAGES.update(READING_MESSAGES)
 MESSAGES.update(WEB_MESSAGES)
 
 

@@ -23,6 +23,7 @@ from handlers import (
     help,
     help_desk,
     proposals,
+    reading,
     replies,
     reporting,
     review,
@@ -38,6 +39,7 @@ from handlers.types import MAX_MESSAGE_CHARS, Reply, Request, UserError
 from models.people import find_member, memberships, unblock_chat
 from models.plans import get_plan
 from models.tables import Identity, Member, UnitRow
+from reminders.replies import reminder_for_message
 
 log = logging.getLogger(__name__)
 Command = Callable[[Ctx, str], Awaitable[Reply]]
@@ -57,6 +59,7 @@ COMMANDS: dict[str, Command] = {
     "answer": help_desk.answer,
     "resolve": help_desk.resolve,
     "report": reporting.report,
+    "reports": reading.reports,
     "gate": reporting.gate,
     "history": reporting.history,
     "proposals": proposals.proposals,
@@ -161,12 +164,18 @@ async def _dispatch(ctx: Ctx, text: str) -> Reply:
     if parsed is None and attachment is not None:
         return await evidence.file_alone(ctx, attachment)
     if parsed is None and ctx.request.reply_to:
-        return await replies.reply_to_reminder(ctx, text)
+        reminder = await reminder_for_message(
+            ctx.session, ctx.request.transport, ctx.request.chat_id, ctx.request.reply_to
+        )
+        read = await reading.proposal(ctx, text, reminder)
+        return read if read is not None else await replies.reply_to_reminder(ctx, text)
     if parsed is None:
-        raise UserError("not_a_command")
+        read = await reading.proposal(ctx, text, None)
+        if read is None:
+            raise UserError("not_a_command")
+        return read
     name, args = parsed
     command = COMMANDS.get(name)
     if command is None:
         raise UserError("unknown_command", name=name[:20])
     return await command(ctx, args)
-

@@ -145,7 +145,7 @@ class Context:
 
 
 @dataclass(frozen=True)
-class _Word:
+class Word:
     text: str
     options: tuple[tuple[str, str | None], ...]
     """(indicator code, item name or None for the indicator itself)."""
@@ -154,11 +154,11 @@ class _Word:
 @dataclass
 class _Clause:
     text: str
-    words: list[tuple[int, _Word]] = field(default_factory=list)
+    words: list[tuple[int, Word]] = field(default_factory=list)
     figures: list[tuple[int, str]] = field(default_factory=list)
 
 
-def vocabulary(plan: Plan) -> list[_Word]:
+def vocabulary(plan: Plan) -> list[Word]:
     """Every name and alias of the plan's indicators and items, longest first (one entry per word)."""
     found: dict[str, list[tuple[str, str | None]]] = {}
     for indicator in plan.indicators:
@@ -167,11 +167,11 @@ def vocabulary(plan: Plan) -> list[_Word]:
         for item in indicator.items():
             for word in item.names():
                 found.setdefault(_normal(word), []).append((indicator.code, item.name))
-    words = [_Word(text, tuple(dict.fromkeys(options))) for text, options in found.items() if text]
+    words = [Word(text, tuple(dict.fromkeys(options))) for text, options in found.items() if text]
     return sorted(words, key=lambda w: len(w.text), reverse=True)
 
 
-def read(plan: Plan, message: str, context: Context, words: Sequence[_Word] | None = None) -> Reading:
+def read(plan: Plan, message: str, context: Context, words: Sequence[Word] | None = None) -> Reading:
     """The figures, ambiguities, status and notes of one message (see the module's docstring)."""
     text = _normal(message)
     indicators = {i.code: i for i in plan.indicators}
@@ -232,7 +232,7 @@ def _normal(text: str) -> str:
     return text
 
 
-def _scan(text: str, words: Sequence[_Word]) -> _Clause:
+def _scan(text: str, words: Sequence[Word]) -> _Clause:
     """The plan's words (longest first, not overlapping) and the figures of one clause."""
     clause = _Clause(text)
     taken = [False] * len(text)
@@ -287,9 +287,9 @@ def _targets(
     return [options] if options else []
 
 
-def _listed_items(text: str, before: list[tuple[int, _Word]]) -> list[_Word]:
+def _listed_items(text: str, before: list[tuple[int, Word]]) -> list[Word]:
     """The item words just before a figure that are joined by 、/和/及/与 (a list sharing one figure)."""
-    listed: list[_Word] = []
+    listed: list[Word] = []
     for (pos, word), following in zip(reversed(before), [None, *reversed(before)], strict=False):
         if not any(item is not None for _, item in word.options):
             break
@@ -318,7 +318,7 @@ def _options(clause: _Clause, at: int, topic: str | None) -> list[tuple[str, str
     return [(topic, None)] if topic else []
 
 
-def _same(item: _Word, indicator: _Word) -> bool:
+def _same(item: Word, indicator: Word) -> bool:
     """Whether an item word belongs to the indicator a word names."""
     return bool({c for c, _ in item.options} & {c for c, _ in indicator.options})
 

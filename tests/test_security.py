@@ -165,6 +165,7 @@ ATTEMPTS: dict[str, list[Attempt]] = {
     "answer": [Attempt(D, "/answer 5 区委编办 已协调市局", office())],
     "resolve": [Attempt(D, "/resolve 5 区委编办", office())],
     "report": [Attempt(D, "/report 11 8亿", writes(Refused("not_your_indicator")))],
+    "reports": [Attempt(D, "/reports 11 8亿；3 0.45%", writes(Refused("not_your_indicator")))],
     "gate": [Attempt(P, "/gate G3 达标", writes(Refused("not_your_indicator")))],
     "history": [Attempt(D, "/history 11", reads())],
     "proposals": [Attempt(D, "/proposals", reads())],
@@ -354,6 +355,7 @@ CHANGES: list[tuple[str, str | None, str, bool, str]] = [
     ("newbie", D, "/bind {code}", False, "member.bind"),
     ("office", D, "/report 3 0.45%", False, "report.record"),
     ("office", D, "/report 3 0.25%", False, "report.record"),  # a correction
+    ("office", D, "/reports 11 9亿", False, "report.record"),  # the 确认 of a reply read in plain Chinese
     ("mz", D, "/report 4 2022-04 0", False, "report.propose"),
     ("office", D, "/accept {number}", False, "report.accept"),
     ("mz", D, "/report 4 2022-03 0", False, "report.propose"),

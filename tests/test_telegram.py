@@ -19,7 +19,7 @@ from bot.telegram_transport import TelegramTransport
 from config.settings import Settings
 from handlers.context import Services
 from models.people import create_invite, find_unit
-from models.tables import ChatBlock, Delivery, ReminderRow
+from models.tables import ChatBlock, Delivery, ReminderRow, Report
 from reminders.engine import ReminderEngine
 from reminders.sender import Sender
 from tests.conftest import SHANGHAI, FakeClock, duban, member, prepare_burst, start_duban_run
@@ -361,3 +361,27 @@ async def test_status_carries_the_live_page_as_a_mini_app_button_in_a_private_ch
         plain = await say(fake, bob, chat, "/status")
         assert "web_app" not in str(plain.get("reply_markup"))
     assert all(c.status == 200 for c in fake.calls_of("sendMessage"))
+
+
+async def test_a_reply_to_the_march_nudge_in_plain_chinese_is_read_and_one_tap_records_both(
+    dingtao: Services, fake: FakeTelegram, clock: FakeClock
+) -> None:
+    alice, chat = fake.user(ALICE, "Alice"), fake.private_chat(ALICE)
+    await member(dingtao, "dingtao-2022", str(ALICE), "liaison", "区发改局", transport="telegram")
+    clock.set(dt.datetime(2022, 4, 6, 9, 0, tzinfo=SHANGHAI))
+    async with running(dingtao, fake) as (_, bridge):
+        await ReminderEngine(dingtao.db, clock, [TelegramTransport(bridge)]).start()
+        nudge = next(m for m in fake.sent_to(ALICE) if "2022-03" in (m["plain"] or ""))
+        read = await say(fake, alice, chat, "3月份合规率100%，及时率99.5%", reply_to=nudge["message_id"])
+        assert "合规率 2022-03 = 100%" in read["plain"]
+        buttons = {b["text"]: b["callback_data"] for row in read["reply_markup"]["inline_keyboard"] for b in row}
+        assert list(buttons) == ["确认", "修改", "取消"]
+        fake.press_button(user=alice, chat=chat, message_id=read["message_id"], data=buttons["确认"])
+        await fake.wait_for("answerCallbackQuery")
+        for _ in range(100):
+            async with dingtao.db.session() as session:
+                rows = (await session.exec(select(Report.period, Report.item, Report.value))).all()
+            if len(rows) == 2:
+                break
+            await asyncio.sleep(0.05)
+    assert sorted(tuple(r) for r in rows) == [("2022-03", "及时率", "0.995"), ("2022-03", "合规率", "1")]

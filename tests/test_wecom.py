@@ -17,7 +17,7 @@ from bot.wecom_api import WeComApp
 from bot.wecom_crypto import WeComCrypto
 from handlers.context import Services
 from models.people import create_invite, find_unit
-from models.tables import Assignment, Member, ProgressEvent, TaskRow
+from models.tables import Assignment, Member, ProgressEvent, Report, TaskRow
 from reminders.engine import ReminderEngine
 from tests.conftest import FakeClock, member
 from tests.fake_wecom import FakeWeCom
@@ -227,3 +227,21 @@ async def test_status_links_to_the_live_page_through_wecom_sign_in(dingtao: Serv
     assert await wecom.post(wecom.text("LiLeader", "/status")) == 200
     answer = wecom.said_to("LiLeader")[-1]
     assert answer.endswith('📊 <a href="https://duban.example.gov.cn/web/wecom">打开督办看板</a>')
+
+
+async def test_a_plain_reply_to_the_march_nudge_is_read_and_one_press_records_both_figures(
+    dingtao: Services, wecom: WeCom, clock: FakeClock
+) -> None:
+    await member(dingtao, "dingtao-2022", LIAISON, "liaison", "区发改局", transport="wecom")
+    clock.set(dt.datetime(2022, 4, 6, 9, 0, tzinfo=SHANGHAI))
+    await ReminderEngine(dingtao.db, clock, [WeComTransport(wecom.bridge)]).start()
+    assert any("2022-03" in t for t in wecom.said_to(LIAISON))  # March's figures are asked for
+    assert await wecom.post(wecom.text(LIAISON, "3月份合规率100%，及时率99.5%")) == 200  # no reply in WeCom
+    card = [m for m in wecom.fake.messages_to(LIAISON) if m["msgtype"] == "template_card"][-1]
+    keys = {b["text"]: b["key"] for b in card["template_card"]["button_list"]}
+    assert list(keys) == ["确认", "修改", "取消"]
+    event = wecom.press(LIAISON, card["template_card"]["task_id"], keys["确认"], wecom.fake.press(card["msgid"]))
+    assert await wecom.post(event) == 200
+    async with dingtao.db.session() as session:
+        rows = (await session.exec(select(Report.period, Report.item, Report.value).order_by(Report.id))).all()  # type: ignore[arg-type]
+    assert [tuple(r) for r in rows] == [("2022-03", "合规率", "1"), ("2022-03", "及时率", "0.995")]

@@ -1,0 +1,100 @@
+"""Replies in plain Chinese in the chat: read, proposed with 确认 / 修改 / 取消, recorded only on a
+tap, and recorded exactly as typed /report lines would be (the issue's "done when" on the console)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from sqlmodel import col, select
+
+from bot.console import ConsoleTransport, bind_console_recipients, console_member, run_console
+from handlers.context import Services
+from models.tables import Report
+from reminders.engine import ReminderEngine
+from tests.conftest import SHANGHAI, FakeClock, member
+
+PLAN = "dingtao-2022"
+UNIT = "区发改局"  # owns the figures of indicator 5 (“双公示”)
+
+
+async def console(services: Services, script: str, who: str, transport: ConsoleTransport | None = None) -> list[str]:
+    lines: list[str] = []
+    user_id = await console_member(services, PLAN, who)
+    await run_console(
+        services,
+        plan_id=PLAN,
+        user_id=user_id,
+        stdin=io.StringIO(script),
+        write=lambda text: lines.extend(text.split("\n")),
+        transport=transport,
+    )
+    return lines
+
+
+async def reports(services: Services) -> list[tuple[str | None, str | None, str]]:
+    async with services.db.session() as session:
+        rows = (await session.exec(select(Report).order_by(col(Report.id)))).all()
+    return [(r.period, r.item, r.value) for r in rows]
+
+
+async def test_a_reply_to_the_march_nudge_is_two_proposals_and_one_tap_records_both(
+    dingtao: Services, clock: FakeClock
+) -> None:
+    clock.set(dt.datetime(2022, 4, 6, 9, 0, tzinfo=SHANGHAI))
+    printed: list[str] = []
+    transport = ConsoleTransport(write=printed.append)
+    await bind_console_recipients(dingtao, PLAN)
+    engine = ReminderEngine(dingtao.db, clock, [transport])
+    await engine.start()
+    try:
+        asked = next(line for line in printed if f"→ {UNIT}]" in line and "2022-03" in line)
+        number = asked[2 : asked.index(" ")]
+        lines = await console(dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n", f"unit:{UNIT}", transport)
+        assert any("合规率 2022-03 = 100%" in line for line in lines), lines
+        assert any("及时率 2022-03 = 99.5%" in line for line in lines), lines
+        assert "[1] 确认  [2] 修改  [3] 取消" in lines
+        assert await reports(dingtao) == []  # nothing until the tap
+        tapped = await console(dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n1\n", f"unit:{UNIT}", transport)
+        assert await reports(dingtao) == [("2022-03", "合规率", "1"), ("2022-03", "及时率", "0.995")]
+        assert any("总分" in line for line in tapped), tapped  # the score moved, as a typed /report says
+    finally:
+        await engine.shutdown()
+
+
+async def test_the_tap_scores_exactly_as_the_typed_report_lines_would(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "sj", "liaison", UNIT)
+    read = await liaison.say("3月份合规率100%，及时率99.5%")
+    confirm = read.buttons[0][0]
+    assert (confirm.label, confirm.command) == ("确认", "/reports 5 2022-03 合规率 100%；5 2022-03 及时率 99.5%")
+    tapped = await liaison.say(confirm.command)
+    assert tapped.ok, tapped.text
+    score = (await liaison.say("/score 5")).text
+    typed = await member(dingtao, PLAN, "sj2", "liaison", UNIT)
+    assert score == (await typed.say("/score 5")).text
+    assert "2022-03 合规率 = 100%" in score
+
+
+async def test_cancel_records_nothing_and_amend_gives_the_lines_to_correct(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "sj", "liaison", UNIT)
+    read = await liaison.say("3月份合规率100%，及时率99.5%")
+    _, amend, cancel = read.buttons[0]
+    assert (await liaison.say(cancel.command)).text == "已取消，没有记录任何数据。"
+    lines = (await liaison.say(amend.command)).text.split("\n")
+    assert lines[1:] == ["/report 5 2022-03 合规率 100%", "/report 5 2022-03 及时率 99.5%"]
+    assert await reports(dingtao) == []
+
+
+async def test_a_figure_that_fits_two_indicators_is_asked_not_guessed(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "jr", "liaison", "区金融服务中心")
+    read = await liaison.say("信易贷授信8.2亿，放款6亿")
+    assert "请选择" in read.text
+    assert await reports(dingtao) == []
+
+
+async def test_chatter_and_leaders_messages_are_not_read_as_reports(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "sj", "liaison", UNIT)
+    assert not (await liaison.say("收到，马上办")).ok  # not a command, as before
+    leader = await member(dingtao, PLAN, "boss", "leader")
+    assert not (await leader.say("合规率100%")).ok
+    assert await reports(dingtao) == []
