@@ -4,32 +4,18 @@ tap, and recorded exactly as typed /report lines would be (the issue's "done whe
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from sqlmodel import col, select
 
-from bot.console import ConsoleTransport, bind_console_recipients, console_member, run_console
+from bot.console import ConsoleTransport, bind_console_recipients
 from handlers.context import Services
 from models.tables import Report
 from reminders.engine import ReminderEngine
 from tests.conftest import SHANGHAI, FakeClock, member
+from tests.test_console import chat
 
 PLAN = "dingtao-2022"
 UNIT = "区发改局"  # owns the figures of indicator 5 (“双公示”)
-
-
-async def console(services: Services, script: str, who: str, transport: ConsoleTransport | None = None) -> list[str]:
-    lines: list[str] = []
-    user_id = await console_member(services, PLAN, who)
-    await run_console(
-        services,
-        plan_id=PLAN,
-        user_id=user_id,
-        stdin=io.StringIO(script),
-        write=lambda text: lines.extend(text.split("\n")),
-        transport=transport,
-    )
-    return lines
 
 
 async def reports(services: Services) -> list[tuple[str | None, str | None, str]]:
@@ -50,12 +36,16 @@ async def test_a_reply_to_the_march_nudge_is_two_proposals_and_one_tap_records_b
     try:
         asked = next(line for line in printed if f"→ {UNIT}]" in line and "2022-03" in line)
         number = asked[2 : asked.index(" ")]
-        lines = await console(dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n", f"unit:{UNIT}", transport)
+        lines = await chat(
+            dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n", who=f"unit:{UNIT}", transport=transport
+        )
         assert any("合规率 2022-03 = 100%" in line for line in lines), lines
         assert any("及时率 2022-03 = 99.5%" in line for line in lines), lines
         assert "[1] 确认  [2] 修改  [3] 取消" in lines
         assert await reports(dingtao) == []  # nothing until the tap
-        tapped = await console(dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n1\n", f"unit:{UNIT}", transport)
+        tapped = await chat(
+            dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n1\n", who=f"unit:{UNIT}", transport=transport
+        )
         assert await reports(dingtao) == [("2022-03", "合规率", "1"), ("2022-03", "及时率", "0.995")]
         assert any("总分" in line for line in tapped), tapped  # the score moved, as a typed /report says
     finally:
