@@ -48,6 +48,7 @@ def main() -> int:
     print(f"  unambiguous: {score.right} right of {score.proposed} proposed, {score.expected} expected")
     print(f"  precision {score.precision:.1%}   recall {score.recall:.1%}")
     print(f"  ambiguous: asked {score.asked}, guessed {score.guessed}")
+    print(f"  questions on messages that hold no figure: {score.questioned}")
     print(f"  time per message: p50 {speed['p50_ms']} ms, p95 {speed['p95_ms']} ms, max {speed['max_ms']} ms")
     for line in score.wrong[:20]:
         print(f"  wrong: {line}")

@@ -82,7 +82,11 @@ async def reports(ctx: Ctx, args: str) -> Reply:
 def _context(ctx: Ctx, plan: Plan, reminder: ReminderRow | None) -> Context:
     """The speaker's indicators (a liaison's unit; the office's: all), and what the reminder asked."""
     if ctx.unit is not None:
-        own = frozenset(i.code for i in plan.indicators if ctx.unit.name in expand_units(plan, i.units + i.lead))
+        own = frozenset(
+            i.code
+            for i in plan.indicators
+            if ctx.unit.name in expand_units(plan, i.units + i.lead + (i.reporters or []))
+        )
     else:
         own = frozenset(i.code for i in plan.indicators)
     asked = period = None

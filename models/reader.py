@@ -44,7 +44,7 @@ FIGURE = re.compile(
 )
 FIGURE_START = re.compile(r"[0-9零〇一二两三四五六七八九十百第]")
 RANGE_ON = re.compile(r"^[-~～至到][0-9一二三四五六七八九十]+月")
-NOT_A_FIGURE = re.compile(r"^(?:月|月份|年|日|号|点|时|周|季度|期|号楼)")
+NOT_A_FIGURE = re.compile(r"^(?:月|月份|年|日|号|点|时|周|季度|期|号楼|的材料|的佐证|项指标)")
 """What follows a number that is a date, a time or an address, not a figure."""
 MONTH = re.compile(r"(?:(?P<year>20\d\d)年)?(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?")
 MONTH_RANGE = re.compile(
@@ -87,6 +87,8 @@ STATEMENT = re.compile(
     r"|运行正常|正常运行|已完成"
 )
 """Words that state a yes/no figure: what exists or was done (是), what did not happen (否)."""
+MAX_CHOICES = 4
+"""A figure named for nothing is asked about only when this few of the speaker's indicators fit it."""
 TYPOS = (
     ("亿圆", "亿元"),
     ("万圆", "万元"),
@@ -184,7 +186,13 @@ def read(plan: Plan, message: str, context: Context, words: Sequence[Word] | Non
     for clause in clauses:
         months: list[str | None] = [*(_months(clause.text, context.today) or message_months)] or [None]
         for at, written in clause.figures:
-            for options in _targets(clause, at, topic, indicators):
+            targets = _targets(clause, at, topic, indicators)
+            if not targets:  # a figure named for nothing: ask among the speaker's indicators it fits
+                fits = _fitting(written, months, context, indicators)
+                if 0 < len(fits) <= MAX_CHOICES:
+                    ambiguities.append(Ambiguity(written, fits))
+                continue
+            for options in targets:
                 chosen = _narrow(options, context, topic, indicators)
                 for month in months:
                     placed = [
@@ -376,6 +384,22 @@ def _statement(clause: _Clause, topic: str | None, indicators: dict[str, Indicat
         if len(placed) == 1:
             figures.append(placed[0])
     return figures
+
+
+def _fitting(
+    written: str, months: list[str | None], context: Context, indicators: dict[str, Indicator]
+) -> tuple[str, ...]:
+    """The speaker's indicators (or their items) whose figure `written` could be, in plan order."""
+    found: list[str] = []
+    named_month = months != [None]
+    for code in sorted(context.own, key=lambda c: list(indicators).index(c)):
+        indicator = indicators[code]
+        if named_month and indicator.periods is None:
+            continue  # '2月份是100%' is a monthly figure
+        items: list[str | None] = [i.name for i in indicator.items()] or [None]
+        if any(_figure(indicator, item, written, month, context) for item in items for month in months):
+            found.append(code)
+    return tuple(found)
 
 
 def _is_yes_no(indicator: Indicator, item: str | None) -> bool:

@@ -43,6 +43,8 @@ class Score:
     ambiguous: int = 0
     asked: int = 0
     guessed: int = 0
+    questioned: int = 0
+    """Unambiguous messages with no report that were answered with a question all the same."""
     wrong: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
 
@@ -109,6 +111,7 @@ def evaluate() -> Score:
             score.asked += bool(reading.ambiguities) and not proposed
             score.guessed += bool(proposed)
             continue
+        score.questioned += bool(reading.ambiguities) and not entry.get("reports")
         expected = expected_places(plan, entry)
         score.proposed += len(proposed)
         score.expected += len(expected)

@@ -88,3 +88,12 @@ async def test_chatter_and_leaders_messages_are_not_read_as_reports(dingtao: Ser
     leader = await member(dingtao, PLAN, "boss", "leader")
     assert not (await leader.say("合规率100%")).ok
     assert await reports(dingtao) == []
+
+
+async def test_a_figure_named_for_nothing_is_asked_about_among_the_units_own_indicators(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "mz", "liaison", "区民政局")
+    read = await liaison.say("2月份是100%")
+    assert "请选择" in read.text
+    choices = [b.command for row in read.buttons for b in row]
+    assert "/report 5 100%" in choices
+    assert await reports(dingtao) == []
