@@ -12,6 +12,10 @@ READING_MESSAGES: dict[str, tuple[str, str]] = {
         "“{written}”可能是以下指标的数据，请选择：{names}",
         "“{written}” could be a figure of these indicators; please choose: {names}",
     ),
+    "read_which_item": (
+        "“{written}”是指标 {code} 哪一项的数据？请选择：{items}",
+        "Which item of indicator {code} is “{written}”? Please choose: {items}",
+    ),
     "read_unplaced": ("未识别为数据的内容：“{notes}”（没有记录）", "Not read as figures: “{notes}” (nothing recorded)"),
     "read_cancelled": ("已取消，没有记录任何数据。", "Cancelled; nothing was recorded."),
     "read_amend_lines": (

@@ -53,6 +53,13 @@ async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply |
             )
         )
     for ambiguity in reading.ambiguities:
+        if ambiguity.items:  # the indicator is known, not which item: a button per item
+            code = ambiguity.codes[0]
+            names = "、".join(f.item or "" for f in ambiguity.items)
+            lines.append(ctx.t("read_which_item", written=ambiguity.written, code=code, items=names))
+            choices = [Button(f.item or code, "/report " + _command(indicators[code], f)) for f in ambiguity.items]
+            buttons.append(tuple(choices))
+            continue
         names = "、".join(f"{c} {indicators[c].name}" for c in ambiguity.codes)
         lines.append(ctx.t("read_ambiguous", written=ambiguity.written, names=names))
         buttons.append(

@@ -120,6 +120,8 @@ class Ambiguity:
 
     written: str
     codes: tuple[str, ...]
+    items: tuple[Figure, ...] = ()
+    """When the indicator is known but not which of its items: the figure for each item it fits."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,10 @@ def read(plan: Plan, message: str, context: Context, words: Sequence[Word] | Non
                         topic = placed[0].code
                     elif len(placed) > 1:
                         ambiguities.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed))))
+                    elif len({code for code, _ in chosen}) == 1 and all(item is None for _, item in chosen):
+                        which = _which_item(indicators[chosen[0][0]], written, month, context)
+                        if which:
+                            ambiguities.append(Ambiguity(written, (chosen[0][0],), which))
         if clause.words and not clause.figures:
             said = _statement(clause, topic, indicators, context)
             figures += said
@@ -384,6 +390,15 @@ def _statement(clause: _Clause, topic: str | None, indicators: dict[str, Indicat
         if len(placed) == 1:
             figures.append(placed[0])
     return figures
+
+
+def _which_item(indicator: Indicator, written: str, month: str | None, context: Context) -> tuple[Figure, ...]:
+    """'2月份是100%' to the 双公示 reminder: the indicator is known, not which of its items; the figure
+    as each item it fits (the chat asks which)."""
+    if len(indicator.items()) < 2:
+        return ()
+    fits = (_figure(indicator, item.name, written, month, context) for item in indicator.items())
+    return tuple(f for f in fits if f is not None)
 
 
 def _fitting(

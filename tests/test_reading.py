@@ -97,3 +97,14 @@ async def test_a_figure_named_for_nothing_is_asked_about_among_the_units_own_ind
     choices = [b.command for row in read.buttons for b in row]
     assert "/report 5 100%" in choices
     assert await reports(dingtao) == []
+
+
+async def test_a_figure_for_a_known_indicator_but_no_item_asks_which_item(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "fg", "liaison", UNIT)
+    read = await liaison.say("双公示3月份是100%")
+    assert "哪一项" in read.text
+    choices = {b.label: b.command for row in read.buttons for b in row}
+    assert choices == {"合规率": "/report 5 2022-03 合规率 100%", "及时率": "/report 5 2022-03 及时率 100%"}
+    assert await reports(dingtao) == []
+    assert (await liaison.say(choices["合规率"])).ok
+    assert await reports(dingtao) == [("2022-03", "合规率", "1")]
