@@ -34,10 +34,14 @@ async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply |
     """The reports a reply holds, for the speaker to confirm; None when it holds none."""
     if ctx.member is None or ctx.plan is None or ctx.member.role == "leader":
         return None
+    if reminder is not None and reminder.kind == "notice":
+        return None  # an answer to a notice (the office answering a call for help) is passed on as written
     plan = ctx.plan
     reading = read(plan, text, _context(ctx, plan, reminder), _vocabulary(plan))
     if not reading.figures and not reading.ambiguities:
         return None
+    if reminder is not None and reminder.kind not in ASKING and not reading.figures:
+        return None  # a reply to a task reminder that names no indicator stays progress, as before
     indicators = {i.code: i for i in plan.indicators}
     lines = [ctx.t("read_header")]
     commands = [_command(indicators[f.code], f) for f in reading.figures][:MAX_REPORTS]

@@ -253,11 +253,11 @@ async def test_a_blocked_unit_reaches_the_office_and_leaders_and_gets_an_answer(
     status = await leader.say("/status")
     assert "受阻待协调 1 项" in status.text
     assert "缺少编办的数据接口" in status.text
-    answered = await admin.answer(number, "已协调编办本周提供接口")
+    answered = await admin.answer(number, "已协调编办3天内提供接口")  # a number in it: still the answer, not a figure
     assert answered.ok, answered.text
     ((_, answer),) = office.to(await office.deliver(), "mz")
     assert "【办公室答复】" in answer
-    assert "已协调编办本周提供接口" in answer
+    assert "已协调编办3天内提供接口" in answer
     resolved = await admin.press("已解决")
     assert resolved.ok, resolved.text
     assert "受阻" not in (await leader.say("/status")).text
