@@ -76,15 +76,17 @@ JOINERS = ("、", "和", "及", "与", "以及", ",")
 BOTH = re.compile(r"两率|两项|两个率")
 """'双公示两率100%': the figure is each of the indicator's two items'."""
 COPULA = re.compile(r"(?:为|是|:|：|都是|均为)$")
-NOT_REPORTED = re.compile(r"(?:还差|增加|减少|超过|比上[月季年]|力争|预计|计划|争取|目标|(?<!已)达到|不低于|不少于)$")
+NOT_REPORTED = re.compile(
+    r"(?:还差|增加|减少|超过|比上[月季年]|力争|预计|计划|争取|目标|(?:能|将|可|前|内)达到|不低于|不少于)$"
+)
 """Words before a number that make it a target, a threshold or a change, not the figure."""
 TARGET_AFTER = re.compile(r"^(?:的)?(?:目标|要求|标准)")
 OWN_SHARE = re.compile(r"我局|我行|本局|本行|我单位|本单位|我委|我办|我中心")
 """A unit's own part of a district-wide count or amount is not the district's figure."""
 STATEMENT = re.compile(
-    r"(?P<no>未建立|未建成|未发生|不存在|没有发生|尚未建立|未出现|没有出现)"
+    r"(?P<no>未建立|未建成|未发生|不存在|没有发生|尚未建立|未出现|没有出现|还没有建立|没有建立)"
     r"|已建立|已建成|已落实|已作为|已实现|已开通|已接入|已出台|已成立|已制定|已对接|已上线|已纳入|已共享|已设立"
-    r"|运行正常|正常运行|已完成"
+    r"|已推送|已归集|已与|对接完成|已列入|已明确|已保障|已落地|运行正常|正常运行|已完成"
 )
 """Words that state a yes/no figure: what exists or was done (是), what did not happen (否)."""
 MAX_CHOICES = 4
@@ -166,8 +168,9 @@ def vocabulary(plan: Plan) -> list[Word]:
     """Every name and alias of the plan's indicators and items, longest first (one entry per word)."""
     found: dict[str, list[tuple[str, str | None]]] = {}
     for indicator in plan.indicators:
-        for word in (indicator.name, *getattr(indicator, "aliases", [])):
-            found.setdefault(_normal(word), []).append((indicator.code, None))
+        code = indicator.code
+        for word in (indicator.name, *getattr(indicator, "aliases", []), f"指标{code}", f"{code}号指标", f"{code}的"):
+            found.setdefault(_normal(word), []).append((code, None))
         for item in indicator.items():
             for word in item.names():
                 found.setdefault(_normal(word), []).append((indicator.code, item.name))
@@ -384,12 +387,18 @@ def _statement(clause: _Clause, topic: str | None, indicators: dict[str, Indicat
         return []
     answer = "否" if found.group("no") else "是"
     figures: list[Figure] = []
-    for options in _targets(clause, found.start(), topic, indicators):
+    named = _Clause(clause.text, [(pos, w) for pos, w in clause.words if not _generic(w)], clause.figures)
+    for options in _targets(named, found.start(), topic, indicators):
         yes_no = [(c, i) for c, i in _narrow(options, context, topic, indicators) if _is_yes_no(indicators[c], i)]
         placed = [f for c, i in yes_no if (f := _figure(indicators[c], i, answer, None, context)) is not None]
         if len(placed) == 1:
             figures.append(placed[0])
     return figures
+
+
+def _generic(word: Word) -> bool:
+    """An item word too common to state a yes/no figure by itself ('平台' is every platform)."""
+    return len(word.text) <= 2 and all(item is not None for _, item in word.options)
 
 
 def _which_item(indicator: Indicator, written: str, month: str | None, context: Context) -> tuple[Figure, ...]:
