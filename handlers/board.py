@@ -22,6 +22,7 @@ from handlers.context import Ctx
 from handlers.evidence_view import tally
 from handlers.render import hint_lines, points_text
 from handlers.types import UserError
+from models.database import aware
 from models.evidence import completeness, requirements
 from models.phrases import figure_lines
 from models.plans import expand_units
@@ -251,8 +252,3 @@ async def evidence_counts(ctx: Ctx, plan: Plan, unit_id: int | None) -> Json | N
         return None
     counts = tally(await completeness(ctx.session, plan, unit_id=unit_id))
     return {state: counts[state] for state in ("accepted", "pending", "rejected", "missing")}
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back without their zone; they are stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

@@ -12,7 +12,6 @@ from config.plan_schema import Indicator, Plan
 from config.values import format_value
 from handlers.board import (
     Json,
-    aware,
     cell_status,
     evidence_counts,
     indicator_row,
@@ -24,6 +23,7 @@ from handlers.board import (
 from handlers.context import Ctx
 from handlers.render import hint_lines, points_text
 from handlers.types import UserError
+from models.database import aware
 from models.evidence import completeness
 from models.phrases import figure_lines
 from models.plans import expand_units

@@ -19,15 +19,13 @@ from handlers.context import Ctx
 from handlers.reporting import report
 from handlers.types import Button, Reply, UserError
 from models.plans import expand_units
-from models.reader import Context, Figure, Word, read, vocabulary
+from models.reader import Context, Figure, read
 from models.scoring import find_item, value_spec
 from models.tables import ReminderRow
 
 ASKING = ("nudge", "period_figure")
 SEPARATOR = "；"
 MAX_REPORTS = 20
-_WORDS: dict[int, tuple[Plan, list[Word]]] = {}
-"""The vocabulary of each parsed plan (parsed plans are cached, so their identity lasts)."""
 
 
 async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply | None:
@@ -37,7 +35,7 @@ async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply |
     if reminder is not None and reminder.kind == "notice":
         return None  # an answer to a notice (the office answering a call for help) is passed on as written
     plan = ctx.plan
-    reading = read(plan, text, _context(ctx, plan, reminder), _vocabulary(plan))
+    reading = read(plan, text, _context(ctx, plan, reminder))
     if not reading.figures and not reading.ambiguities:
         return None
     if reminder is not None and reminder.kind not in ASKING and not reading.figures:
@@ -109,17 +107,6 @@ def _context(ctx: Ctx, plan: Plan, reminder: ReminderRow | None) -> Context:
         elif codes:
             own = frozenset(codes)
     return Context(today=ctx.today, own=own, asked=asked, asked_period=period)
-
-
-def _vocabulary(plan: Plan) -> list[Word]:
-    """The plan's words, built once per parsed plan (plans are cached by identity)."""
-    found = _WORDS.get(id(plan))
-    if found is None or found[0] is not plan:
-        found = (plan, vocabulary(plan))
-        if len(_WORDS) > 256:
-            _WORDS.clear()
-        _WORDS[id(plan)] = found
-    return found[1]
 
 
 def _command(indicator: Indicator, figure: Figure) -> str:

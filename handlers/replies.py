@@ -16,7 +16,6 @@ from handlers.tasks import apply_status
 from handlers.types import Reply, UserError
 from models.tables import ReminderRow
 from models.work import list_tasks
-from reminders.replies import reminder_for_message
 
 MAX_NOTE = 500
 _CLAUSES = re.compile(r"[，,。.！!；;：:\s]+")
@@ -41,12 +40,10 @@ def status_from_text(text: str, current: str) -> str:
     return "doing" if current == "todo" else current
 
 
-async def reply_to_reminder(ctx: Ctx, text: str) -> Reply:
-    """Records a reply to a task reminder as progress; a reply to a call for help answers the unit."""
+async def reply_to_reminder(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply:
+    """Records a reply to a task reminder (`reminder`, the one the message answers) as progress; a
+    reply to a call for help answers the unit."""
     member = ctx.need_member()
-    request = ctx.request
-    assert request.reply_to is not None
-    reminder = await reminder_for_message(ctx.session, request.transport, request.chat_id, request.reply_to)
     if reminder is None or reminder.assignment_id is None or reminder.plan_id != member.plan_id:
         raise UserError("reply_not_reminder")
     note = text.strip()

@@ -168,7 +168,7 @@ async def _dispatch(ctx: Ctx, text: str) -> Reply:
             ctx.session, ctx.request.transport, ctx.request.chat_id, ctx.request.reply_to
         )
         read = await reading.proposal(ctx, text, reminder)
-        return read if read is not None else await replies.reply_to_reminder(ctx, text)
+        return read if read is not None else await replies.reply_to_reminder(ctx, text, reminder)
     if parsed is None:
         read = await reading.proposal(ctx, text, None)
         if read is None:

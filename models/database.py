@@ -18,6 +18,7 @@ When the database goes away for a moment, the process carries on:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -114,3 +115,8 @@ async def open_database(
             await engine.dispose()
             raise
     return Database(engine, async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False))
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time with its zone: SQLite hands datetimes back without one, and they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

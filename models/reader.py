@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from config.plan_schema import Indicator, Plan
 from config.values import ValueParseError, ValueType
+from models.plans import per_plan
 from models.scoring import find_item, value_spec
 
 CLAUSE = re.compile(r"[,，。;；!！?？\n]+")
@@ -178,11 +179,15 @@ def vocabulary(plan: Plan) -> list[Word]:
     return sorted(words, key=lambda w: len(w.text), reverse=True)
 
 
+plan_words = per_plan(vocabulary)
+"""The vocabulary of a plan, built once per parsed plan."""
+
+
 def read(plan: Plan, message: str, context: Context, words: Sequence[Word] | None = None) -> Reading:
     """The figures, ambiguities, status and notes of one message (see the module's docstring)."""
     text = _normal(message)
     indicators = {i.code: i for i in plan.indicators}
-    clauses = [_scan(c, words if words is not None else vocabulary(plan)) for c in CLAUSE.split(text) if c]
+    clauses = [_scan(c, words if words is not None else plan_words(plan)) for c in CLAUSE.split(text) if c]
     message_months = _months(text, context.today)
     figures: list[Figure] = []
     ambiguities: list[Ambiguity] = []

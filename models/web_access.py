@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.database import aware
 from models.people import find_member, memberships
 from models.tables import AuditEntry, Identity, Member, WebLink, WebSession
 
@@ -56,7 +57,7 @@ async def create_link(session: AsyncSession, member: Member, now: dt.datetime) -
 async def redeem_link(session: AsyncSession, token: str, now: dt.datetime) -> Member | None:
     """The member a link signs in, marking it used; None if unknown, used or expired."""
     link = (await session.exec(select(WebLink).where(WebLink.token_hash == _hash(token)))).first()
-    if link is None or link.used_at is not None or _aware(link.expires_at) <= now:
+    if link is None or link.used_at is not None or aware(link.expires_at) <= now:
         return None
     used = await session.exec(
         update(WebLink).where(col(WebLink.id) == link.id, col(WebLink.used_at).is_(None)).values(used_at=now)
@@ -81,7 +82,7 @@ async def signed_in(session: AsyncSession, token: str, now: dt.datetime) -> Sign
     if not token:
         return None
     found = (await session.exec(select(WebSession).where(WebSession.token_hash == _hash(token)))).first()
-    if found is None or found.revoked_at is not None or _aware(found.expires_at) <= now:
+    if found is None or found.revoked_at is not None or aware(found.expires_at) <= now:
         return None
     member = await session.get(Member, found.member_id)
     return Signed(found.id or 0, member) if member is not None else None
@@ -128,8 +129,3 @@ def _audit(session: AsyncSession, member: Member, now: dt.datetime, action: str,
             detail=json.dumps(detail, ensure_ascii=False),
         )
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back without their zone; they are stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

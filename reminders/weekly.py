@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from config.plan_schema import Plan
+from models.database import aware
 from models.evidence import completeness, requirements
 from models.plans import expand_units
 from models.reports import indicator_rows, load_score_board
@@ -152,14 +153,9 @@ async def _completed(
     out = []
     for code, task in tasks.items():
         done = [s.done_at for s, _ in shares[code] if s.status == "done" and s.done_at is not None]
-        if len(done) == len(shares[code]) and since < max(_aware(d) for d in done) <= until:
+        if len(done) == len(shares[code]) and since < max(aware(d) for d in done) <= until:
             out.append(TaskLine(code, task.title, task.deadline, tuple(name for _, name in shares[code])))
     return tuple(out)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back naive; they are stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 async def _blocked(session: AsyncSession, plan_id: str) -> tuple[BlockedLine, ...]:
