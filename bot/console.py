@@ -365,11 +365,15 @@ class _Say:
     params: dict[str, Any]
 
 
-def _understand(text: str, user_id: str, buttons: list[Button], transport: ConsoleTransport | None) -> _Send | _Say:
-    """What a typed line means: a button pressed, a reminder answered, or just a message."""
+def _understand(
+    text: str, user_id: str, shown: tuple[str, list[Button]], transport: ConsoleTransport | None
+) -> _Send | _Say:
+    """What a typed line means: a button pressed (by whoever got the reply it is under: the unit that
+    answered a reminder), a reminder answered, or just a message."""
+    speaker, buttons = shown
     if text.isdigit() and buttons and 1 <= int(text) <= len(buttons):
         button = buttons[int(text) - 1]
-        return _Send(user_id, button.command, pressed=button.label)
+        return _Send(speaker, button.command, pressed=button.label)
     found = REMINDER_REF.match(text)
     if found is None:
         return _Send(user_id, text)
@@ -405,14 +409,14 @@ async def run_console(
     saved under `files_dir` (default: the transport's folder, else ./data/files)."""
     folder = files_dir or (transport.files_dir if transport is not None else FILES_DIR)
     lines = TypedLines(stdin or sys.stdin or io.StringIO())  # no stdin at all (`<&-`): nothing to read
-    buttons: list[Button] = []
+    shown: tuple[str, list[Button]] = (user_id, [])  # the last reply's buttons and whom they were for
     answered = 0
     try:
         while (line := await lines.next()) is not None:
             text = line.strip()
             if not text:
                 continue
-            meaning = _understand(text, user_id, buttons, transport)
+            meaning = _understand(text, user_id, shown, transport)
             if not lines.interactive:  # a transcript: what was typed, and the button a number pressed
                 label = meaning.pressed if isinstance(meaning, _Send) else None
                 write(translate(lang, "cli_console_pressed", typed=text, label=label) if label else f"> {text}")
@@ -422,7 +426,7 @@ async def run_console(
             request = _request(meaning.speaker, meaning.text, plan_id, answered, meaning.reply_to)
             if meaning.pressed is None:  # a typed line may end with a file's path; a button never does
                 request = await _with_file(request, services.evidence.max_bytes)
-            buttons = await _answer(services, request, lang, write, folder)
+            shown = (meaning.speaker, await _answer(services, request, lang, write, folder))
             answered += 1
     finally:
         lines.close()

@@ -13,8 +13,10 @@ HELP_MESSAGES: dict[str, tuple[str, str]] = {
         "Duban — {plan}\nYou are: {role}. Your commands:",
     ),
     "help_footer": (
-        "回复提醒消息即可登记进展（写“完成”即标记完成）；按钮下的数字或按钮可直接点选。",
-        "Reply to a reminder to record progress (write “done” to mark it done); buttons can be pressed directly.",
+        "直接回复提醒或发消息即可（如“3月份合规率100%，及时率99.5%”“已完成，下周报送台账”），"
+        "督办会列出读到的数据和进展，点“确认”后记录；按钮下的数字或按钮可直接点选。",
+        "Reply to a reminder or just write (“March compliance 100%”, “done, ledger next week”): Duban lists "
+        "the figures and progress it read and records them when you tap Confirm; buttons can be pressed directly.",
     ),
     "help_start": ("/start —— 我是谁、绑定在哪个方案", "/start — who I am here and which plan I am bound to"),
     "help_bind": (

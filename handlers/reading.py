@@ -1,49 +1,75 @@
 """Replies in plain Chinese: what `models.reader` read, proposed for a tap, never written silently.
 
 "3月份合规率100%，及时率99.5%" in reply to the March nudge is answered with the two reports it read
-("指标 5 合规率 2022-03 = 100%") and three buttons: 确认 sends `/reports` with the exact report lines,
-so confirming is the same as typing them (the same checks, the same scores, proposals for figures the
-unit does not own); 修改 answers those lines to copy and correct; 取消 records nothing. A figure that
-fits several indicators is asked about with a button per indicator. What could not be placed is
-quoted back.
+("指标 5 合规率 2022-03 = 100% → 得分 …") and three buttons: 确认 sends `/reports` with the exact
+report lines (and the progress, when the message is about a task), so confirming is the same as
+typing them (the same checks, the same scores, proposals for figures the unit does not own); 修改
+answers those lines to copy and correct; 取消 records nothing. A figure that fits several indicators
+is asked about with a button per indicator; progress that fits several of the unit's tasks, with a
+button per task. What could not be placed is quoted back: kept as the progress note when the message
+is about a task, else said to be left unrecorded.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
-from config.plan_schema import Indicator, Plan
-from config.values import format_value
+from config.plan_schema import Indicator, Plan, ValueSpec
+from config.values import ValueType, format_value, plain
 from handlers.context import Ctx
-from handlers.reporting import report
+from handlers.render import points_text
+from handlers.reporting import gate, report
+from handlers.shares import MARK, Share, checked_note, command_line, open_shares, part, read_part, record_part
+from handlers.shares import status_from_text as share_status
 from handlers.types import Button, Reply, UserError
+from models.ownership import figure_owners
 from models.plans import expand_units
-from models.reader import Context, Figure, read
+from models.reader import Context, Figure, Reading, read
+from models.reader_tasks import named_task
+from models.reports import indicator_rows, latest_observations, score_board
 from models.scoring import find_item, value_spec
 from models.tables import ReminderRow
 
 ASKING = ("nudge", "period_figure")
 SEPARATOR = "；"
 MAX_REPORTS = 20
+MAX_TASK_CHOICES = 5
+"""Progress fitting up to this many of the unit's open tasks is asked with a button per task (with
+取消, the six buttons a WeCom card holds); more are listed, for a reply to the task's reminder or
+/progress."""
 
 
-async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply | None:
-    """The reports a reply holds, for the speaker to confirm; None when it holds none."""
+async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None, share: Share | None = None) -> Reply | None:
+    """What a message holds (reports, and progress on `share`, the task share it answers), for the
+    speaker to confirm; None when it holds nothing to record."""
     if ctx.member is None or ctx.plan is None or ctx.member.role == "leader":
         return None
-    if reminder is not None and reminder.kind == "notice":
-        return None  # an answer to a notice (the office answering a call for help) is passed on as written
     plan = ctx.plan
-    reading = read(plan, text, _context(ctx, plan, reminder))
-    if not reading.figures and not reading.ambiguities:
-        return None
-    if reminder is not None and reminder.kind not in ASKING and not reading.figures:
-        return None  # a reply to a task reminder that names no indicator stays progress, as before
-    indicators = {i.code: i for i in plan.indicators}
-    lines = [ctx.t("read_header")]
-    commands = [_command(indicators[f.code], f) for f in reading.figures][:MAX_REPORTS]
-    lines += ["  " + _line(ctx, indicators[f.code], f) for f in reading.figures[:MAX_REPORTS]]
+    reading = Reading()
+    if reminder is None or reminder.kind != "notice":  # an answer to a notice is passed on as written
+        reading = read(plan, text, _context(ctx, plan, reminder))
+    mine = _responsible(ctx, plan)
+    others = [f for f in reading.figures if f.code not in mine]  # /report would refuse them: said, not sent
+    reading = replace(reading, figures=tuple(f for f in reading.figures if f.code in mine))
+    if share is not None and not reading.figures:
+        reading = Reading(status=reading.status, notes=reading.notes)  # a bare number stays progress
+    not_yours = [ctx.t("read_not_yours", code=f.code, name=_indicator(plan, f.code).name) for f in others]
+    if share is None and not reading.figures and not reading.ambiguities and not reading.verdicts:
+        return Reply("\n".join(not_yours)) if not_yours else None
+    note = checked_note(text) if share is not None else ""
+    status = share_status(note, share.assignment.status) if share is not None else ""
+    lines = [ctx.t("read_header")] + await _report_lines(ctx, plan, reading.figures)
+    commands = [_command(_indicator(plan, f.code), f) for f in reading.figures[:MAX_REPORTS]]
+    for verdict in reading.verdicts:
+        basic = next(g for g in plan.gates if g.code == verdict.code)
+        met = ctx.t("gate_met" if verdict.met else "gate_not_met")
+        lines.append("  " + ctx.t("read_gate", code=basic.code, name=basic.name, met=met))
+        commands.append(f"{basic.code} {'达标' if verdict.met else '未达标'}")
+    if share is not None:
+        lines.append("  " + _progress_line(ctx, share, status))
+        commands.append(part(share, status, note))
     buttons: list[tuple[Button, ...]] = []
     if commands:
         joined = SEPARATOR.join(commands)
@@ -54,50 +80,197 @@ async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None) -> Reply |
                 Button(ctx.t("read_cancel"), "/reports 取消"),
             )
         )
-    for ambiguity in reading.ambiguities:
-        if ambiguity.items:  # the indicator is known, not which item: a button per item
-            code = ambiguity.codes[0]
-            names = "、".join(f.item or "" for f in ambiguity.items)
-            lines.append(ctx.t("read_which_item", written=ambiguity.written, code=code, items=names))
-            choices = [Button(f.item or code, "/report " + _command(indicators[code], f)) for f in ambiguity.items]
-            buttons.append(tuple(choices))
-            continue
-        names = "、".join(f"{c} {indicators[c].name}" for c in ambiguity.codes)
-        lines.append(ctx.t("read_ambiguous", written=ambiguity.written, names=names))
-        buttons.append(
-            tuple(Button(f"{c} {indicators[c].name[:10]}", f"/report {c} {ambiguity.written}") for c in ambiguity.codes)
-        )
+    lines += not_yours
+    _ask(ctx, plan, reading, lines, buttons)
     if reading.notes:
-        lines.append(ctx.t("read_unplaced", notes="”“".join(reading.notes)))
+        key = "read_noted_later" if share is not None else "read_unplaced"
+        lines.append(ctx.t(key, notes="”“".join(reading.notes)))
     return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
+async def free_text(ctx: Ctx, text: str) -> Reply:
+    """A message that is neither a command nor a reply: the figures it holds, with progress on the
+    task it names (or the unit's only open one) when it says how the work goes. Progress without a
+    figure or a named task is asked about among the unit's open tasks; anything else gets a pointer
+    to the commands."""
+    says_progress = ctx.plan is not None and read(ctx.plan, text, Context(today=ctx.today)).status is not None
+    share = await _named_share(ctx, text) if says_progress else None
+    read_reply = await proposal(ctx, text, None, share)
+    if read_reply is not None:
+        return read_reply
+    if share is not None or ctx.member is None or ctx.member.role != "liaison":
+        raise UserError("not_a_command")
+    shares = await open_shares(ctx) if says_progress else []
+    if not shares:
+        raise UserError("not_a_command")
+    if len(shares) > MAX_TASK_CHOICES:
+        listed = "\n".join(f"  {s.task.code} {s.task.title}" for s in shares)
+        raise UserError("read_too_many_tasks", count=len(shares), tasks=listed)
+    note = checked_note(text)
+    choices = tuple(
+        (
+            Button(
+                f"{s.task.code} {s.task.title[:12]}",
+                f"/reports {part(s, share_status(note, s.assignment.status), note)}",
+            ),
+        )
+        for s in shares
+    )
+    return Reply(
+        ctx.t("read_which_task", note=note), buttons=(*choices, (Button(ctx.t("read_cancel"), "/reports 取消"),))
+    )
+
+
+async def _named_share(ctx: Ctx, text: str) -> Share | None:
+    """The liaison's open share a message saying how the work goes is about: the unit's only one, or
+    the one whose task it names by its words ('双公示专项行动正在推进')."""
+    if ctx.plan is None or ctx.member is None or ctx.member.role != "liaison" or ctx.member.unit_id is None:
+        return None
+    shares = await open_shares(ctx)
+    if len(shares) == 1:
+        return shares[0]
+    codes = {s.task.code for s in shares}
+    code = named_task(text, [t for t in ctx.plan.tasks if t.code in codes])
+    return next((s for s in shares if s.task.code == code), None)
+
+
 async def reports(ctx: Ctx, args: str) -> Reply:
-    """/reports <line>；<line>…: several /report lines at once (the 确认 button of a read reply), all
-    or none; /reports 修改 … answers the lines to correct; /reports 取消 records nothing."""
+    """/reports <line>；<line>…[；进展 …]: several /report lines at once (the 确认 button of a read
+    reply), with the progress they came with, all or none; /reports 修改 … answers the lines to
+    correct; /reports 取消 records nothing."""
     words = args.strip()
     if words == "取消":
         return Reply(ctx.t("read_cancelled"))
-    if words.startswith("修改"):
-        lines = [f"/report {line.strip()}" for line in words.removeprefix("修改").split(SEPARATOR) if line.strip()]
-        return Reply(ctx.t("read_amend_lines", lines="\n".join(lines)))
-    parts = [p.strip() for p in words.split(SEPARATOR) if p.strip()]
-    if not parts or len(parts) > MAX_REPORTS:
+    amend = words.startswith("修改")
+    head, _, progress = (SEPARATOR + words.removeprefix("修改").strip()).partition(f"{SEPARATOR}{MARK} ")
+    parts = [p.strip() for p in head.split(SEPARATOR) if p.strip()]
+    if (not parts and not progress) or len(parts) > MAX_REPORTS:
         raise UserError("reports_usage", limit=MAX_REPORTS)
-    answers = [(await report(ctx, part)).text for part in parts]  # a refusal rolls all of them back
-    return Reply("\n\n".join(answers))
+    if amend:
+        lines = [f"/{'gate' if _is_gate(ctx, line) else 'report'} {line}" for line in parts]
+        if progress:
+            share, status, note = await read_part(ctx, f"{MARK} {progress}")
+            lines.append(command_line(ctx, share, status, note))
+        return Reply(ctx.t("read_amend_lines", lines="\n".join(lines)))
+    answers = [await (gate if _is_gate(ctx, line) else report)(ctx, line) for line in parts]  # all or none
+    if progress:
+        answers.append(await _progress(ctx, f"{MARK} {progress}"))
+    buttons = tuple(row for answer in answers for row in answer.buttons)
+    return Reply("\n\n".join(a.text for a in answers), buttons=buttons)
+
+
+async def _progress(ctx: Ctx, text: str) -> Reply:
+    """Record the confirmed progress; the parts of its note that held no figure are said to be kept."""
+    recorded = await record_part(ctx, text)
+    _, _, note = await read_part(ctx, text)
+    assert ctx.plan is not None
+    notes = read(ctx.plan, note, Context(today=ctx.today)).notes
+    if not notes:
+        return recorded
+    kept = ctx.t("read_noted", notes="”“".join(notes))
+    return Reply(f"{recorded.text}\n{kept}", buttons=recorded.buttons)
+
+
+def _ask(ctx: Ctx, plan: Plan, reading: Reading, lines: list[str], buttons: list[tuple[Button, ...]]) -> None:
+    """A question and a row of buttons for every figure the reader could not place by itself."""
+    for ambiguity in reading.ambiguities:
+        if ambiguity.items:  # the indicator is known, not which item: a button per item
+            code = ambiguity.codes[0]
+            indicator = _indicator(plan, code)
+            names = "、".join(f.item or "" for f in ambiguity.items)
+            lines.append(ctx.t("read_which_item", written=ambiguity.written, code=code, items=names))
+            buttons.append(tuple(Button(f.item or code, "/report " + _command(indicator, f)) for f in ambiguity.items))
+            continue
+        names = "、".join(f"{c} {_indicator(plan, c).name}" for c in ambiguity.codes)
+        lines.append(ctx.t("read_ambiguous", written=ambiguity.written, names=names))
+        buttons.append(
+            tuple(
+                Button(f"{c} {_indicator(plan, c).name[:10]}", f"/report {c} {ambiguity.written}")
+                for c in ambiguity.codes
+            )
+        )
+
+
+async def _report_lines(ctx: Ctx, plan: Plan, figures: tuple[Figure, ...]) -> list[str]:
+    """One line per figure; the last one of each indicator says what its points would become once
+    every figure the speaker owns is recorded (a figure the speaker does not own goes to its owners
+    as a proposal)."""
+    if not figures:
+        return []
+    rows = await indicator_rows(ctx.session, plan.id)
+    observations = await latest_observations(ctx.session, plan.id)
+    before = score_board(plan, rows, observations)
+    owned = [f for f in figures if _owns(ctx, plan, f)]
+    for figure in owned:
+        observations.setdefault(rows[figure.code].id or 0, {})[(figure.period, figure.item)] = figure.value
+    after = score_board(plan, rows, observations, like=before)
+    shown = figures[:MAX_REPORTS]
+    last = {f.code: index for index, f in enumerate(shown)}
+    lines = []
+    for index, figure in enumerate(shown):
+        indicator = _indicator(plan, figure.code)
+        line = "  " + _line(ctx, indicator, figure)
+        if last[figure.code] == index and figure in owned:
+            was, now = before.get(figure.code), after.get(figure.code)
+            points = [points_text(s.points if s is not None else Decimal(0)) for s in (was, now)]
+            line += " " + ctx.t("read_points", before=points[0], after=points[1], max=points_text(indicator.max))
+        elif figure not in owned:
+            line += " " + ctx.t("read_for_owners", owners="、".join(figure_owners(plan, figure.code, figure.item)))
+        lines.append(line)
+    return lines
+
+
+def _owns(ctx: Ctx, plan: Plan, figure: Figure) -> bool:
+    """Whether the speaker's report of this figure counts at once (the office's always does)."""
+    if ctx.member is not None and ctx.member.role == "admin":
+        return True
+    return ctx.unit is not None and ctx.unit.name in figure_owners(plan, figure.code, figure.item)
+
+
+def _progress_line(ctx: Ctx, share: Share, status: str) -> str:
+    before = share.assignment.status
+    return ctx.t(
+        "read_progress" if status != before else "read_progress_same",
+        code=share.task.code,
+        title=share.task.title,
+        unit=share.assignment.unit,
+        before=ctx.t("status_" + before),
+        after=ctx.t("status_" + status),
+    )
+
+
+def _is_gate(ctx: Ctx, line: str) -> bool:
+    """Whether a /reports line is a gate's ('G4 达标'), recorded by /gate."""
+    code = line.split(maxsplit=1)[0] if line.strip() else ""
+    return ctx.plan is not None and any(g.code == code for g in ctx.plan.gates)
+
+
+def _indicator(plan: Plan, code: str) -> Indicator:
+    return next(i for i in plan.indicators if i.code == code)
+
+
+def _responsible(ctx: Ctx, plan: Plan) -> frozenset[str]:
+    """The indicators the speaker may report: a liaison's unit's (responsible for it, or owning its
+    figure, as the office's unit owns figures read off platforms); the office's: all."""
+    if ctx.unit is None:
+        return frozenset(i.code for i in plan.indicators)
+    name = ctx.unit.name
+    return frozenset(
+        i.code
+        for i in plan.indicators
+        if name in expand_units(plan, i.units + i.lead + (i.reporters or []))
+        or any(name in figure_owners(plan, i.code, item) for item in [None, *(t.name for t in i.items())])
+    )
 
 
 def _context(ctx: Ctx, plan: Plan, reminder: ReminderRow | None) -> Context:
-    """The speaker's indicators (a liaison's unit; the office's: all), and what the reminder asked."""
-    if ctx.unit is not None:
-        own = frozenset(
-            i.code
-            for i in plan.indicators
-            if ctx.unit.name in expand_units(plan, i.units + i.lead + (i.reporters or []))
-        )
-    else:
-        own = frozenset(i.code for i in plan.indicators)
+    """The speaker's indicators and gates, and what the reminder asked."""
+    own = _responsible(ctx, plan)
+    gates = frozenset(
+        g.code
+        for g in plan.gates
+        if ctx.unit is None or ctx.unit.name in expand_units(plan, g.units + g.lead + (g.reporters or []))
+    )
     asked = period = None
     if reminder is not None and reminder.kind in ASKING:
         items = json.loads(reminder.detail).get("items", [])
@@ -106,18 +279,26 @@ def _context(ctx: Ctx, plan: Plan, reminder: ReminderRow | None) -> Context:
             asked, period = codes.pop(), items[0].get("period")
         elif codes:
             own = frozenset(codes)
-    return Context(today=ctx.today, own=own, asked=asked, asked_period=period)
+    unit = ctx.unit.name if ctx.unit is not None else None
+    return Context(today=ctx.today, own=own, asked=asked, asked_period=period, gates=gates, unit=unit)
 
 
 def _command(indicator: Indicator, figure: Figure) -> str:
     """The /report line (without '/report') that records the figure."""
     spec = value_spec(indicator, find_item(indicator, figure.item) if figure.item else None)
-    value = format_value(Decimal(figure.value), spec.type, unit=spec.unit)
-    return " ".join(w for w in (indicator.code, figure.period, figure.item, value) if w)
+    return " ".join(w for w in (indicator.code, figure.period, figure.item, typed_value(spec, figure.value)) if w)
+
+
+def typed_value(spec: ValueSpec, value: Decimal) -> str:
+    """The value as a /report line writes it, so that the line reads back to exactly `value` (a
+    count without the 万 gloss that is shown beside it)."""
+    if spec.type is ValueType.COUNT:
+        return plain(value)
+    return format_value(value, spec.type, unit=spec.unit)
 
 
 def _line(ctx: Ctx, indicator: Indicator, figure: Figure) -> str:
     spec = value_spec(indicator, find_item(indicator, figure.item) if figure.item else None)
     value = format_value(Decimal(figure.value), spec.type, unit=spec.unit, lang=ctx.lang)
-    place = " ".join(w for w in (figure.item, figure.period) if w)
+    place = "".join(f" {w}" for w in (figure.item, figure.period) if w)
     return ctx.t("read_line", code=indicator.code, name=indicator.name, place=place, value=value)

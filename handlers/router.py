@@ -167,13 +167,9 @@ async def _dispatch(ctx: Ctx, text: str) -> Reply:
         reminder = await reminder_for_message(
             ctx.session, ctx.request.transport, ctx.request.chat_id, ctx.request.reply_to
         )
-        read = await reading.proposal(ctx, text, reminder)
-        return read if read is not None else await replies.reply_to_reminder(ctx, text, reminder)
+        return await replies.reply_to_reminder(ctx, text, reminder)
     if parsed is None:
-        read = await reading.proposal(ctx, text, None)
-        if read is None:
-            raise UserError("not_a_command")
-        return read
+        return await reading.free_text(ctx, text)
     name, args = parsed
     command = COMMANDS.get(name)
     if command is None:

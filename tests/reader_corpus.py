@@ -25,6 +25,14 @@ from models.reader import Context, Reading, read, vocabulary
 from models.scoring import find_item, value_spec
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+HOLDOUT = CORPUS / "holdout"
+FRESH = CORPUS / "fresh"
+THIRD = CORPUS / "third"
+FOURTH = CORPUS / "fourth"
+HELD_OUT = (HOLDOUT, FRESH, THIRD, FOURTH)
+"""The held-out corpora, in the order they were written."""
+"""Messages written afterwards by someone who had not seen the reader (each was an honest measure of
+it until the reader was tuned on it: the README gives the figures of both readings)."""
 PLANS = {"dingtao": "dingtao-2022", "puyang": "puyang-2021"}
 ASKING = ("nudge", "period_figure")
 """Reminders that ask for an indicator's figures."""
@@ -62,11 +70,11 @@ def plan_of(name: str) -> Plan:
     return load_plan_file(shipped_plan_paths()[PLANS[name]])
 
 
-def entries() -> list[tuple[str, dict[str, Any]]]:
-    """(plan name, entry) for every message of the corpus."""
+def entries(folder: Path = CORPUS) -> list[tuple[str, dict[str, Any]]]:
+    """(plan name, entry) for every message of the corpus in `folder`."""
     found = []
     for name in PLANS:
-        path = CORPUS / f"{name}.yaml"
+        path = folder / f"{name}.yaml"
         if path.exists():
             found += [(name, entry) for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
     return found
@@ -79,7 +87,9 @@ def context_of(plan: Plan, entry: dict[str, Any]) -> Context:
     reply_to = entry.get("reply_to") or {}
     asked = str(reply_to["code"]) if reply_to.get("kind") in ASKING else None
     today = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(str(entry["today"]))
-    return Context(today=today, own=own, asked=asked, asked_period=reply_to.get("period") if asked else None)
+    gates = frozenset(g.code for g in plan.gates if unit in expand_units(plan, g.units + g.lead))
+    period = reply_to.get("period") if asked else None
+    return Context(today=today, own=own, asked=asked, asked_period=period, gates=gates, unit=unit)
 
 
 def expected_places(plan: Plan, entry: dict[str, Any]) -> set[Place]:
@@ -97,11 +107,11 @@ def proposed_places(reading: Reading) -> set[Place]:
     return {(f.code, f.item, f.period, f.value) for f in reading.figures}
 
 
-def evaluate() -> Score:
-    """The reader over the whole corpus."""
+def evaluate(folder: Path = CORPUS) -> Score:
+    """The reader over the whole corpus in `folder`."""
     score = Score()
     words = {name: vocabulary(plan_of(name)) for name in PLANS}
-    for name, entry in entries():
+    for name, entry in entries(folder):
         plan = plan_of(name)
         reading = read(plan, entry["text"], context_of(plan, entry), words[name])
         score.messages += 1

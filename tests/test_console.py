@@ -113,7 +113,11 @@ async def test_answering_a_reminder_by_number_records_progress(
     dingtao: Services, reminded: tuple[ConsoleTransport, list[str], int]
 ) -> None:
     transport, _, number = reminded
-    lines = await chat(dingtao, f"#{number} 正在核查\n", transport=transport)
+    proposed = await chat(dingtao, f"#{number} 正在核查\n/task 5\n", transport=transport)
+    assert any("区民政局）：未开始 → 进行中" in line for line in proposed), proposed
+    assert "[1] 确认  [2] 修改  [3] 取消" in proposed
+    assert any(line.strip() == "区民政局: 未开始" for line in proposed)  # nothing before the tap
+    lines = await chat(dingtao, f"#{number} 正在核查\n1\n", transport=transport)
     assert "区民政局：未开始 → 进行中" in lines
 
 

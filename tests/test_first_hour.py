@@ -303,16 +303,22 @@ async def test_replying_done_to_a_reminder_completes_the_share_and_can_be_undone
     empty = await mz.answer(number, "")
     assert not empty.ok
     assert "回复内容是空的" in empty.text
-    done = await mz.answer(number, "已完成，重错码已全部核实")
-    assert done.ok
+    proposed = await mz.answer(number, "已完成，重错码已全部核实")
+    assert proposed.ok
+    assert "未开始 → 已完成" in proposed.text
+    assert "区民政局: 未开始" in (await mz.say("/task 5")).text  # proposed, not recorded
+    mz.last = proposed
+    done = await mz.press("确认")
     assert "未开始 → 已完成" in done.text
     assert "区民政局: 已完成" in (await mz.say("/task 5")).text
     mz.last = done
     undone = await mz.press("撤销")
     assert undone.ok, undone.text
     assert "恢复为“未开始”" in undone.text
-    not_yet = await mz.answer(number, "还没完成，下周一前办结")
+    await mz.answer(number, "还没完成，下周一前办结")
+    not_yet = await mz.press("确认")
     assert "未开始 → 进行中" in not_yet.text
+    assert "“下周一前办结”已作为进展备注记录" in not_yet.text
     async with office.services.db.session() as session:
         notes = (await session.exec(select(ProgressEvent.note).order_by(col(ProgressEvent.id)))).all()
     assert notes[0] == "已完成，重错码已全部核实"  # nothing reported is lost, the undo included

@@ -17,21 +17,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cli import main
 from config.plan_errors import PlanFileError
-from config.plan_loader import load_plan_file, parse_plan_text, shipped_plan_paths
+from config.plan_loader import parse_plan_text, shipped_plan_paths
 from config.plan_schema import Gate, Indicator, Plan
 from config.plan_workbook import read_plan, write_plan, write_template
 from config.plan_workbook_cells import SEPARATOR
-
-PLAN_IDS = ["dingtao-2022", "puyang-2021"]
+from tests.test_plan_workbook import PLAN_IDS, shipped
 
 
 @pytest.fixture(autouse=True)
 def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DUBAN_LANG", "zh")
-
-
-def shipped(plan_id: str) -> Plan:
-    return load_plan_file(shipped_plan_paths()[plan_id])
 
 
 def shipped_text(plan_id: str) -> str:
@@ -186,7 +181,8 @@ def test_an_alias_repeated_within_one_indicator_or_equal_to_its_own_name_is_harm
 
 
 def test_items_of_different_indicators_may_share_a_name_or_alias() -> None:
-    text = shipped_text("dingtao-2022").replace("aliases: [双公示合规率]", "aliases: [双公示合规率, 社保信息]", 1)
+    shipped_aliases = "aliases: [双公示合规率, 合规]"
+    text = shipped_text("dingtao-2022").replace(shipped_aliases, "aliases: [双公示合规率, 合规, 社保信息]", 1)
     plan = parse_plan_text(text)
     assert items_named(plan, "社保信息") == [("5", "合规率"), ("7", "社保")]
 

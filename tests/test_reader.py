@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,13 @@ def test_without_a_month_a_monthly_figure_is_for_the_month_before_today() -> Non
     assert [(f.code, f.period) for f in reading.figures] == [("5", "2022-03")]
 
 
+def test_a_date_says_when_not_which_month() -> None:
+    """'4月2日' is the day something was sent; the figure is still for the month before today."""
+    for text in ("4月2日已报送，合规率100%", "四月二号报的，合规率100%"):
+        reading = read(DINGTAO, text, context(asked="5"), WORDS)
+        assert [(f.item, f.period) for f in reading.figures] == [("合规率", "2022-03")], text
+
+
 def test_a_figure_named_for_no_indicator_is_not_a_report() -> None:
     for text in ("收到", "好的，马上办", "电话13800138000", "周三下午3点开会", "3月份的材料已经交了"):
         reading = read(DINGTAO, text, context(), WORDS)
@@ -82,3 +90,347 @@ def test_no_text_makes_the_reader_fail(text: str) -> None:
     reading = read(DINGTAO, text, context(asked="5", asked_period="2022-03"), WORDS)
     for figure in reading.figures:
         assert figure.code in {i.code for i in DINGTAO.indicators}
+
+
+PUYANG = load_plan_file(shipped_plan_paths()["puyang-2021"])
+PUYANG_WORDS = vocabulary(PUYANG)
+JUNE = dt.date(2021, 6, 10)
+
+
+def placed(plan: Plan, text: str, unit: str, asked: str | None = None) -> list[tuple[str, str | None, Decimal]]:
+    """The reports read from `text` said by `unit` (code, item, value)."""
+    today = JUNE if plan is PUYANG else APRIL
+    words = PUYANG_WORDS if plan is PUYANG else WORDS
+    reading = read(plan, text, Context(today=today, own=own(plan, unit), asked=asked), words)
+    return [(f.code, f.item, f.value) for f in reading.figures]
+
+
+def asked_codes(plan: Plan, text: str, unit: str) -> list[tuple[str, ...]]:
+    """The codes each question offers, when `text` said by `unit` yields no report."""
+    today = JUNE if plan is PUYANG else APRIL
+    words = PUYANG_WORDS if plan is PUYANG else WORDS
+    reading = read(plan, text, Context(today=today, own=own(plan, unit)), words)
+    assert reading.figures == (), text
+    return [a.codes for a in reading.ambiguities]
+
+
+def test_a_colloquial_ge_before_yi_is_read_through() -> None:
+    assert placed(DINGTAO, "信易贷授信规模7.5个亿", "区金融服务中心") == [("11", None, Decimal("750000000"))]
+
+
+def test_a_count_after_a_list_is_its_size_not_a_figure() -> None:
+    assert placed(PUYANG, "组织领导机制和分工进度两项均已落实", "市发展改革委") == [
+        ("8", "组织领导机制", Decimal(1)),
+        ("8", "分工进度", Decimal(1)),
+    ]
+
+
+def test_figures_after_fenbie_pair_with_the_listed_items_in_order() -> None:
+    assert placed(DINGTAO, "合规率和及时率分别为100%和98%", "区市场监管局", asked="5") == [
+        ("5", "合规率", Decimal(1)),
+        ("5", "及时率", Decimal("0.98")),
+    ]
+
+
+def test_of_a_whole_and_its_part_in_one_measure_the_part_is_the_figure() -> None:
+    assert placed(DINGTAO, "征信整治的三项措施中已有1项取得成效", "人民银行定陶支行") == [("16.2", None, Decimal(1))]
+
+
+def test_a_count_in_another_measure_than_the_plan_counts_in_is_not_the_figure() -> None:
+    # 16.2 counts measures (项): institutions cleared (家) are not its figure.
+    assert placed(DINGTAO, "违规使用征信的机构已清理2家", "人民银行定陶支行") == []
+
+
+def test_a_towns_own_part_of_a_district_total_is_not_the_total() -> None:
+    assert placed(DINGTAO, "我镇累计报送数据35万条", "张湾镇") == []
+
+
+def test_a_figure_right_before_its_item_word_is_that_items() -> None:
+    assert placed(PUYANG, "信用修复本月有2条超期", "市发展改革委") == [("5.2", "修复时限", Decimal(2))]
+
+
+def test_an_item_word_before_its_indicators_word_names_the_item() -> None:
+    assert placed(PUYANG, "屡禁不止屡罚不改专项治理退出率95%", "市发展改革委") == [("7.4", "屡禁不止", Decimal("0.95"))]
+
+
+def test_a_yes_no_items_word_does_not_take_a_number() -> None:
+    assert placed(PUYANG, "商业银行接入共享平台的比例为75%", "人行濮阳市中心支行") == [
+        ("4.1", "银行接入", Decimal("0.75"))
+    ]
+
+
+def test_an_item_named_without_a_figure_takes_the_bare_figure_of_the_next_clause() -> None:
+    assert placed(PUYANG, "农户信用信息覆盖率已统计，91%", "人行濮阳市中心支行") == [
+        ("4.2", "农户覆盖率", Decimal("0.91"))
+    ]
+    # A clause that placed its figure leaves the next bare figure to be asked about.
+    reading = read(DINGTAO, "合规率100%，98%", context(asked="5"), WORDS)
+    assert [(f.item, a.codes) for f in reading.figures for a in reading.ambiguities] == [("合规率", ("5",))]
+
+
+def test_a_statement_reads_through_yijing_and_words_between_yi_and_its_verb() -> None:
+    assert placed(PUYANG, "用电信息已经通过市平台推送", "国网濮阳供电公司") == [("5.3", "电", Decimal(1))]
+
+
+def test_a_statement_is_about_the_words_after_it_when_those_before_cannot_answer() -> None:
+    assert placed(PUYANG, "信用门户网站未发生网络安全事件", "市发展改革委") == [("5.6", None, Decimal(0))]
+
+
+def test_one_character_items_in_a_list_or_as_a_subject_are_read() -> None:
+    assert placed(PUYANG, "电、气两类信息已共享，水还没有", "市发展改革委") == [
+        ("5.3", "电", Decimal(1)),
+        ("5.3", "气", Decimal(1)),
+        ("5.3", "水", Decimal(0)),
+    ]
+
+
+def test_a_statement_naming_nothing_is_asked_among_the_yes_no_questions_with_its_verb() -> None:
+    assert asked_codes(PUYANG, "目前没有发生此类事件", "市发展改革委") == [("4.4", "5.6")]
+    assert asked_codes(PUYANG, "该项机制已经建立", "市发展改革委") == [("6.1", "A2")]
+    assert asked_codes(PUYANG, "相关材料已报送", "市发展改革委") == []
+    assert asked_codes(PUYANG, "八类信息都已共享", "市发展改革委") == [("5.3",)]
+
+
+def test_a_label_word_of_several_indicators_is_asked_about_when_the_speaker_has_several() -> None:
+    assert asked_codes(DINGTAO, "现在有15个领域", "区工信局") == [("9", "12")]
+    assert asked_codes(DINGTAO, "累计归集了30万条", "区人社局") == [("6", "7")]
+    assert placed(DINGTAO, "已覆盖13个领域", "区委网信办") == [("12", None, Decimal(13))]
+
+
+def test_a_year_on_year_decline_is_a_negative_growth() -> None:
+    assert placed(PUYANG, "小微企业信用贷款规模同比下降1.5%", "濮阳银保监分局") == [
+        ("6.1", "小微企业信用贷款增长", Decimal("-0.015"))
+    ]
+
+
+def test_what_was_added_is_a_change_not_the_figure() -> None:
+    reading = read(DINGTAO, "用水信息累计归集15万条，今年新增4万条", context("区水务局"), WORDS)
+    assert [(f.code, f.item, f.value) for f in reading.figures] == [("7", "水", Decimal(150000))]
+    assert reading.ambiguities == ()
+
+
+def test_what_it_can_reach_and_a_limit_within_days_are_not_figures() -> None:
+    assert placed(PUYANG, "信用承诺比值97%，下月可到100%", "市发展改革委") == [("7.1", None, Decimal("0.97"))]
+    assert placed(PUYANG, "异议处理全部在5个工作日内完成", "市发展改革委") == []
+
+
+def test_a_short_word_of_several_indicators_names_its_item_right_after_its_indicators_word() -> None:
+    assert placed(PUYANG, "涉企信用信息共享平台已上线", "市市场监管局") == [("4.1", "平台", Decimal(1))]
+
+
+def test_a_typo_of_fugai_is_read_through() -> None:
+    assert placed(PUYANG, "新型农业经营主体信用信息复盖率76%", "人行濮阳市中心支行") == [
+        ("4.2", "新型农业经营主体覆盖率", Decimal("0.76"))
+    ]
+
+
+# --- rules found on the held-out corpus (tests/corpus/holdout/), each tested on a sentence of its own ---
+
+
+def test_a_month_named_in_an_earlier_clause_holds_until_another_is_named() -> None:
+    reading = read(DINGTAO, "本月底前补齐超期信息。2月份合规率98%，及时率97%", context(), WORDS)
+    assert [(f.item, f.period) for f in reading.figures] == [("合规率", "2022-02"), ("及时率", "2022-02")]
+
+
+def test_a_deadline_month_is_not_the_period() -> None:
+    reading = read(DINGTAO, "3月底前全部补报，合规率99%", context(), WORDS)
+    assert [(f.item, f.period) for f in reading.figures] == [("合规率", "2022-03")]  # the default month
+    reading = read(DINGTAO, "4月内完成整改，重错率十万分之三", context(), WORDS)
+    assert [f.period for f in reading.figures] == ["2022-03"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "及时率不足99%",
+        "报送数据已超6000万条",
+        "城市信用监测排名上升了3名",
+        "信易贷放款较年初增长2.5亿",
+        "重错率比上期降低了十万分之一",
+        "市里要求及时率100%",
+        "预计下月合规率可以达到100%",
+    ],
+)
+def test_thresholds_changes_and_targets_are_not_figures(text: str) -> None:
+    assert read(DINGTAO, text, context("区发改局"), WORDS).figures == (), text
+
+
+def test_the_same_figure_said_twice_for_one_place_is_one_report() -> None:
+    reading = read(DINGTAO, "许可合规率100%，处罚合规率100%", context(asked="5"), WORDS)
+    assert [(f.item, f.value) for f in reading.figures] == [("合规率", Decimal(1))]
+    assert reading.ambiguities == ()
+
+
+def test_a_bare_count_after_the_units_own_part_is_its_own_part_too() -> None:
+    assert placed(DINGTAO, "我们单位报送的数据：社保、纳税，共120万条", "区发改局") == []
+
+
+def test_two_rates_without_a_name_are_the_items_of_the_speakers_only_two_item_indicator() -> None:
+    assert placed(DINGTAO, "二月份两率均为百分之百", "区水务局") == [
+        ("5", "合规率", Decimal(1)),
+        ("5", "及时率", Decimal(1)),
+    ]
+    reading = read(DINGTAO, "两项都没问题，都是100%", context("区水务局", asked="5"), WORDS)
+    assert [f.item for f in reading.figures] == ["合规率", "及时率"]
+
+
+def test_short_item_names_and_slips_are_read() -> None:
+    assert placed(DINGTAO, "三月 合规 百分百，几时率98.6%", "区水务局") == [
+        ("5", "合规率", Decimal(1)),
+        ("5", "及时率", Decimal("0.986")),
+    ]
+
+
+def test_yi_and_wan_together_are_one_amount() -> None:
+    assert placed(DINGTAO, "信易贷放款规模5亿3千万", "区金融服务中心") == [("11", None, Decimal("530000000"))]
+    assert placed(DINGTAO, "信易贷授信规模4亿2500万", "区金融服务中心") == [("11", None, Decimal("425000000"))]
+
+
+def test_a_rate_said_again_with_yeshi_is_the_same_figure() -> None:
+    assert placed(DINGTAO, "1月份及时率99%，合规率也是", "区水务局") == [
+        ("5", "及时率", Decimal("0.99")),
+        ("5", "合规率", Decimal("0.99")),
+    ]
+
+
+def test_none_of_what_a_deducting_count_counts_is_zero() -> None:
+    assert placed(PUYANG, "本月信用修复没有超期的", "市发展改革委") == [("5.2", "修复时限", Decimal(0))]
+    assert placed(DINGTAO, "没有报送数据", "区发改局") == []  # not a count of what loses points
+
+
+def test_statements_read_through_more_verbs_and_a_negated_ba() -> None:
+    assert placed(PUYANG, "公积金数据已推到信易贷平台", "市住房公积金管理中心") == [("5.3", "公积金", Decimal(1))]
+    assert placed(PUYANG, "考核任用还没有把信用记录作为依据", "市委组织部") == [("3.2", "考核任用", Decimal(0))]
+
+
+def test_a_number_in_a_sentence_about_something_else_is_not_asked_about() -> None:
+    for text in ("已向公安移送4条线索", "明天上午9点到5楼开会", "宣传活动开展了6场"):
+        reading = read(DINGTAO, text, context("区发改局"), WORDS)
+        assert (reading.figures, reading.ambiguities) == ((), ()), text
+
+
+def test_a_total_for_listed_items_is_asked_not_given_to_each() -> None:
+    reading = read(DINGTAO, "用水、用电数据合计归集30万条", context("区水务局"), WORDS)
+    assert reading.figures == ()
+    assert reading.ambiguities
+
+
+# --- rules found on the second held-out corpus (tests/corpus/fresh/) ---
+
+
+def test_traditional_characters_and_spoken_forms_are_read() -> None:
+    assert placed(DINGTAO, "二月 合規率99%，及時率 百分百", "区水务局") == [
+        ("5", "合规率", Decimal("0.99")),
+        ("5", "及时率", Decimal(1)),
+    ]
+    assert placed(DINGTAO, "二月双公示合规、及时双百", "区水务局") == [
+        ("5", "合规率", Decimal(1)),
+        ("5", "及时率", Decimal(1)),
+    ]
+    assert placed(DINGTAO, "全区累计报送数据6.8w条", "区发改局") == [("6", None, Decimal(68000))]
+    assert placed(DINGTAO, "城市信用监测排第十九位", "区发改局") == [("1", None, Decimal(19))]
+    assert placed(PUYANG, "信用服务机构治理退出率八成", "市发展改革委") == [("7.4", "信用服务机构", Decimal("0.8"))]
+
+
+def test_none_said_in_words_is_zero() -> None:
+    assert placed(DINGTAO, "被列入失信被执行人的政府机构一个也没有", "区法院") == [("2", None, Decimal(0))]
+    assert placed(DINGTAO, "今年没有发生区域金融风险", "区财政局") == [("16.3", None, Decimal(0))]
+
+
+def test_a_month_whose_figures_are_not_out_is_not_a_period() -> None:
+    reading = read(DINGTAO, "二月合规率98% 三月份的还没统计出来", context("区水务局"), WORDS)
+    assert [(f.item, f.period) for f in reading.figures] == [("合规率", "2022-02")]
+
+
+def test_about_so_many_is_that_many_but_a_count_is_never_a_bare_percentage() -> None:
+    assert placed(DINGTAO, "累计报送数据7100万余条", "区发改局") == [("6", None, Decimal(71000000))]
+    assert placed(DINGTAO, "今年签了承诺书三千二百多份", "区发改局") == []
+
+
+def test_the_distance_to_a_target_and_a_remainder_of_a_whole_are_not_figures() -> None:
+    assert placed(DINGTAO, "报送数据5900万条，离6000万还差一点", "区发改局") == [("6", None, Decimal(59000000))]
+    assert placed(DINGTAO, "征信整治三项措施目前一项取得成效", "区发改局") == [("16.2", None, Decimal(1))]
+
+
+def test_all_at_the_start_answering_the_two_item_reminder_is_each_item() -> None:
+    reading = read(DINGTAO, "均为100%", context("区水务局", asked="5", asked_period="2022-02"), WORDS)
+    assert [(f.item, f.period) for f in reading.figures] == [("合规率", "2022-02"), ("及时率", "2022-02")]
+
+
+# --- rules found on the third held-out corpus (tests/corpus/third/) ---
+
+
+def test_a_correction_gives_the_new_figure_not_the_wrong_one() -> None:
+    assert placed(DINGTAO, "刚才报错了，信易贷放款应为5.2亿，不是52亿", "区金融服务中心") == [
+        ("11", None, Decimal(520000000))
+    ]
+
+
+def test_nearly_so_many_is_a_bound_not_the_figure() -> None:
+    assert placed(DINGTAO, "报送数据已接近6500万条", "区发改局") == []
+
+
+def test_more_slips_and_spoken_rates() -> None:
+    assert placed(PUYANG, "信用服务机构治理退出律六成五", "市发展改革委") == [("7.4", "信用服务机构", Decimal("0.65"))]
+    assert placed(DINGTAO, "信易贷放款累计3.4忆元", "区金融服务中心") == [("11", None, Decimal(340000000))]
+
+
+def test_two_kinds_and_long_done_statements() -> None:
+    assert placed(PUYANG, "两类治理对象退出率都是98%", "市发展改革委") == [
+        ("7.4", "屡禁不止", Decimal("0.98")),
+        ("7.4", "信用服务机构", Decimal("0.98")),
+    ]
+    assert placed(PUYANG, "社保信息早就推送到信易贷平台了", "市人社局") == [("5.3", "社保", Decimal(1))]
+
+
+def test_a_count_of_something_its_label_does_not_count_is_not_the_figure() -> None:
+    assert placed(PUYANG, "食品安全领域整改了9户企业", "市发展改革委") == []
+
+
+def test_a_count_a_unit_gives_naming_itself_is_its_own_part() -> None:
+    reading = read(PUYANG, "南乐县有效问卷回收35份", Context(today=JUNE, own=own(PUYANG, "南乐县"), unit="南乐县"))
+    assert reading.figures == ()
+
+
+def test_a_number_after_something_named_is_not_asked_about_among_other_indicators() -> None:
+    reading = read(DINGTAO, "承诺书已收齐，共计380份", context("区交通局"), WORDS)
+    assert (reading.figures, reading.ambiguities) == ((), ())
+
+
+def test_a_quarter_names_its_three_months() -> None:
+    reading = read(DINGTAO, "一季度合规率均为100%", context("区水务局"), WORDS)
+    assert [(f.item, f.period) for f in reading.figures] == [
+        ("合规率", "2022-01"),
+        ("合规率", "2022-02"),
+        ("合规率", "2022-03"),
+    ]
+    assert read(DINGTAO, "二季度末前合规率要到100%", context("区水务局"), WORDS).figures == ()
+
+
+# --- rules found on the fourth held-out corpus (tests/corpus/fourth/) ---
+
+
+def test_a_month_right_before_a_figure_is_that_figures_month() -> None:
+    reading = read(DINGTAO, "合规率1月98%、2月100%", context("区水务局"), WORDS)
+    assert [(f.item, f.period, f.value) for f in reading.figures] == [
+        ("合规率", "2022-01", Decimal("0.98")),
+        ("合规率", "2022-02", Decimal(1)),
+    ]
+
+
+def test_a_month_in_a_remark_in_brackets_is_not_the_figures() -> None:
+    reading = read(DINGTAO, "2月份及时率100%（本月还没有处罚信息）", context("区水务局"), WORDS)
+    assert [(f.item, f.period) for f in reading.figures] == [("及时率", "2022-02")]
+
+
+def test_what_was_added_and_what_it_can_pass_are_not_figures() -> None:
+    assert placed(DINGTAO, "信易+领域本季度新增了2个，目前共14个", "区工信局") == [("9", None, Decimal(14))]
+    assert placed(DINGTAO, "应用比例95%，还没过100%", "区审批局") == [("8", None, Decimal("0.95"))]
+
+
+def test_no_event_with_words_between_is_none() -> None:
+    assert placed(DINGTAO, "今年没有发生过区域性金融风险", "区财政局") == [("16.3", None, Decimal(0))]
+
+
+def test_zhebian_after_an_item_is_about_the_item_not_the_units_own_part() -> None:
+    assert placed(DINGTAO, "纳税这边已经归集了21.5万条", "区税务局") == [("7", "纳税", Decimal(215000))]

@@ -4,6 +4,8 @@ tap, and recorded exactly as typed /report lines would be (the issue's "done whe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlmodel import col, select
 
@@ -24,18 +26,27 @@ async def reports(services: Services) -> list[tuple[str | None, str | None, str]
     return [(r.period, r.item, r.value) for r in rows]
 
 
-async def test_a_reply_to_the_march_nudge_is_two_proposals_and_one_tap_records_both(
-    dingtao: Services, clock: FakeClock
-) -> None:
+@asynccontextmanager
+async def march_nudge(services: Services, clock: FakeClock) -> AsyncIterator[tuple[ConsoleTransport, str]]:
+    """The console on 2022-04-06 with the reminder engine running: the transport and the number of
+    the nudge asking 区发改局 for March's figures."""
     clock.set(dt.datetime(2022, 4, 6, 9, 0, tzinfo=SHANGHAI))
     printed: list[str] = []
     transport = ConsoleTransport(write=printed.append)
-    await bind_console_recipients(dingtao, PLAN)
-    engine = ReminderEngine(dingtao.db, clock, [transport])
+    await bind_console_recipients(services, PLAN)
+    engine = ReminderEngine(services.db, clock, [transport])
     await engine.start()
     try:
         asked = next(line for line in printed if f"→ {UNIT}]" in line and "2022-03" in line)
-        number = asked[2 : asked.index(" ")]
+        yield transport, asked[2 : asked.index(" ")]
+    finally:
+        await engine.shutdown()
+
+
+async def test_a_reply_to_the_march_nudge_is_two_proposals_and_one_tap_records_both(
+    dingtao: Services, clock: FakeClock
+) -> None:
+    async with march_nudge(dingtao, clock) as (transport, number):
         lines = await chat(
             dingtao, f"#{number} 3月份合规率100%，及时率99.5%\n", who=f"unit:{UNIT}", transport=transport
         )
@@ -48,8 +59,6 @@ async def test_a_reply_to_the_march_nudge_is_two_proposals_and_one_tap_records_b
         )
         assert await reports(dingtao) == [("2022-03", "合规率", "1"), ("2022-03", "及时率", "0.995")]
         assert any("总分" in line for line in tapped), tapped  # the score moved, as a typed /report says
-    finally:
-        await engine.shutdown()
 
 
 async def test_the_tap_scores_exactly_as_the_typed_report_lines_would(dingtao: Services) -> None:
@@ -108,3 +117,28 @@ async def test_a_figure_for_a_known_indicator_but_no_item_asks_which_item(dingta
     assert await reports(dingtao) == []
     assert (await liaison.say(choices["合规率"])).ok
     assert await reports(dingtao) == [("2022-03", "合规率", "1")]
+
+
+async def test_an_answer_to_a_nudge_without_figures_is_read_as_progress_or_explained(
+    dingtao: Services, clock: FakeClock
+) -> None:
+    """In WeCom every message answers the last reminder: progress typed after a figure's nudge is
+    progress on the unit's tasks (asked which), and a reply with neither says what Duban needs."""
+    async with march_nudge(dingtao, clock) as (transport, number):
+        lines = await chat(
+            dingtao, f"#{number} 正在推进，下周完成\n#{number} 好的\n", who=f"unit:{UNIT}", transport=transport
+        )
+    progress, nothing = lines[1], lines[-1]
+    assert progress.startswith("您的单位有 12 项任务未完成，无法判断这条进展属于哪一项："), lines
+    assert "  1 开展诚信宣传活动" in lines  # the open tasks are listed
+    assert nothing.startswith("没有从您的回复中读到数据"), lines
+
+
+async def test_the_points_an_indicator_would_have_are_shown_once_after_its_figures(dingtao: Services) -> None:
+    liaison = await member(dingtao, PLAN, "sj", "liaison", UNIT)
+    lines = (await liaison.say("3月份合规率100%，及时率100%，排名第12名")).text.split("\n")
+    assert lines[1:4] == [
+        "  指标 5 “双公示”情况 合规率 2022-03 = 100%",
+        "  指标 5 “双公示”情况 及时率 2022-03 = 100% → 得分 0 → 0.4（满分 4.8）",
+        "  指标 1 国家城市信用监测排名情况 = 12 → 得分 0 → 18（满分 20）",
+    ]

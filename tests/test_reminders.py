@@ -146,6 +146,12 @@ async def test_replying_to_a_reminder_records_progress(
     )
     assert reply.ok
     assert "任务 5" in reply.text
+    assert "区民政局: 未开始" in (await people["admin"].say("/task 5")).text  # proposed, not recorded
+    confirmed = await handle(
+        dingtao,
+        Request(transport="test", user_id="区民政局", chat_id="区民政局", text=reply.buttons[0][0].command),
+    )
+    assert confirmed.ok, confirmed.text
     task = await people["admin"].say("/task 5")
     assert "区民政局: 进行中" in task.text
     assert "已完成重错码核查初稿" in task.text

@@ -117,7 +117,7 @@ async def test_console_shows_reminders_and_takes_replies_by_number(dingtao: Serv
         dingtao,
         plan_id="dingtao-2022",
         user_id="office",
-        stdin=io.StringIO(f"#{number} 正在核查\n"),
+        stdin=io.StringIO(f"#{number} 正在核查\n1\n"),  # the reply is proposed; [1] 确认 records it
         write=lines.append,
         transport=transport,
     )

@@ -165,7 +165,10 @@ ATTEMPTS: dict[str, list[Attempt]] = {
     "answer": [Attempt(D, "/answer 5 区委编办 已协调市局", office())],
     "resolve": [Attempt(D, "/resolve 5 区委编办", office())],
     "report": [Attempt(D, "/report 11 8亿", writes(Refused("not_your_indicator")))],
-    "reports": [Attempt(D, "/reports 11 8亿；3 0.45%", writes(Refused("not_your_indicator")))],
+    "reports": [
+        Attempt(D, "/reports 11 8亿；3 0.45%", writes(Refused("not_your_indicator"))),
+        Attempt(D, "/reports 进展 #{bz_share} done 已完成", writes(Refused("not_your_task"))),
+    ],
     "gate": [Attempt(P, "/gate G3 达标", writes(Refused("not_your_indicator")))],
     "history": [Attempt(D, "/history 11", reads())],
     "proposals": [Attempt(D, "/proposals", reads())],
@@ -260,7 +263,12 @@ async def build_world(services: Services, clock: FakeClock) -> World:
         proposal = (await session.exec(select(Report).where(Report.status == "proposed"))).one()
         handed_in = (await session.exec(select(Evidence).where(Evidence.status == "pending"))).one()
         assert event is not None
-        world.ids |= {"bz_event": str(event.id), "proposal": str(proposal.id), "court_file": str(handed_in.id)}
+        world.ids |= {
+            "bz_event": str(event.id),
+            "bz_share": str(event.assignment_id),
+            "proposal": str(proposal.id),
+            "court_file": str(handed_in.id),
+        }
         invite = await create_invite(
             session, plan_id=D, role="leader", unit_id=None, created_by=None, actor="test", now=MOMENTS[D]
         )

@@ -105,8 +105,16 @@ async def test_a_liaison_session_from_deep_link_to_button(
         labels = [b["text"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row]
         assert labels == ["完成", "进行中", "需要帮助"]
         answered = await say(fake, alice, chat, "核查了一半", reply_to=reminder["message_id"])
-        assert "区民政局：未开始 → 进行中" in answered["plain"]
-        assert "撤销" in str(fake.sent_to(ALICE)[-1]["reply_markup"])  # the undo button
+        assert "区民政局）：未开始 → 进行中" in answered["plain"]  # proposed: recorded on 确认
+        confirm = answered["reply_markup"]["inline_keyboard"][0][0]
+        assert confirm["text"] == "确认"
+        sent = len(fake.sent_to(ALICE))
+        fake.press_button(user=alice, chat=chat, message_id=answered["message_id"], data=confirm["callback_data"])
+        await fake.wait_for("answerCallbackQuery")
+        await fake.wait_for("sendMessage", predicate=lambda _: len(fake.sent_to(ALICE)) > sent)
+        recorded = fake.sent_to(ALICE)[-1]
+        assert "区民政局：未开始 → 进行中" in recorded["plain"]
+        assert "撤销" in str(recorded["reply_markup"])  # the undo button
         # She presses Done on the reminder: progress is recorded and the reminder shows it.
         fake.press_button(user=alice, chat=chat, message_id=reminder["message_id"], data="/progress 5 done")
         await fake.wait_for("answerCallbackQuery")

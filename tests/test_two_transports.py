@@ -71,6 +71,8 @@ async def test_one_run_serves_telegram_and_wecom_and_a_notice_reaches_both(tmp_p
             await fake.wait_for("getUpdates", answered=False, timeout=30)
             alice, carol = fake.user(ALICE, "Alice"), fake.user(CAROL, "Carol")
             assert "管理员" in (await say(fake, alice, fake.private_chat(ALICE), f"/bind {admin_code}"))["plain"]
+            # No quiet hours: notices wait for the morning (21:00-08:00 Shanghai) and the test may run at night.
+            assert "00:00" in (await say(fake, alice, fake.private_chat(ALICE), "/remind quiet 00:00-00:00"))["plain"]
             carol_chat = fake.private_chat(CAROL)
             assert "区民政局" in (await say(fake, carol, carol_chat, f"/bind {liaison_code}"))["plain"]
             wecom_side = Sender()

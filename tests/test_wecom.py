@@ -179,6 +179,13 @@ async def test_a_message_without_a_command_answers_the_last_reminder(
     await ReminderEngine(dingtao.db, clock, [WeComTransport(wecom.bridge)]).start()
     assert await wecom.post(wecom.text(LIAISON, "已经报送了一半，下周完成")) == 200
     async with dingtao.db.session() as session:
+        assert not (await session.exec(select(ProgressEvent))).all()  # proposed, recorded on 确认
+    card = [m for m in wecom.fake.messages_to(LIAISON) if m["msgtype"] == "template_card"][-1]
+    assert "已作为进展备注" in wecom.said_to(LIAISON)[-2]  # the proposal's text, then its button card
+    keys = {b["text"]: b["key"] for b in card["template_card"]["button_list"]}
+    event = wecom.press(LIAISON, card["template_card"]["task_id"], keys["确认"], wecom.fake.press(card["msgid"]))
+    assert await wecom.post(event) == 200
+    async with dingtao.db.session() as session:
         notes = (await session.exec(select(ProgressEvent))).all()
     assert any("下周完成" in (n.note or "") for n in notes)
 
