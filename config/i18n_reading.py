@@ -47,6 +47,10 @@ READING_MESSAGES: dict[str, tuple[str, str]] = {
         "“{written}”可能是以下指标的数据，请选择：{names}",
         "“{written}” could be a figure of these indicators; please choose: {names}",
     ),
+    "read_which_value": (
+        "“{written}”都是指标 {code} {name}的数据，该指标只计一个数，请选择计入哪一个：",
+        "“{written}” are all figures for indicator {code} {name}, which counts one; please choose the one to record:",
+    ),
     "read_which_item": (
         "“{written}”是指标 {code} 哪一项的数据？请选择：{items}",
         "Which item of indicator {code} is “{written}”? Please choose: {items}",

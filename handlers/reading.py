@@ -174,6 +174,11 @@ async def _progress(ctx: Ctx, text: str) -> Reply:
 def _ask(ctx: Ctx, plan: Plan, reading: Reading, lines: list[str], buttons: list[tuple[Button, ...]]) -> None:
     """A question and a row of buttons for every figure the reader could not place by itself."""
     for ambiguity in reading.ambiguities:
+        if ambiguity.values:  # the place is known, not which of the figures said for it counts
+            indicator = _indicator(plan, ambiguity.codes[0])
+            lines.append(ctx.t("read_which_value", written=ambiguity.written, code=indicator.code, name=indicator.name))
+            buttons.append(tuple(Button(f.written, "/reports " + _command(indicator, f)) for f in ambiguity.values))
+            continue
         if ambiguity.items:  # the indicator is known, not which item: a button per item
             code = ambiguity.codes[0]
             indicator = _indicator(plan, code)
@@ -183,12 +188,27 @@ def _ask(ctx: Ctx, plan: Plan, reading: Reading, lines: list[str], buttons: list
             continue
         names = "、".join(f"{c} {_indicator(plan, c).name}" for c in ambiguity.codes)
         lines.append(ctx.t("read_ambiguous", written=ambiguity.written, names=names))
-        buttons.append(
-            tuple(
-                Button(f"{c} {_indicator(plan, c).name[:10]}", f"/report {c} {ambiguity.written}")
-                for c in ambiguity.codes
-            )
-        )
+        if ambiguity.choices:
+            buttons.append(_choices(plan, ambiguity.choices))
+
+
+def _choices(plan: Plan, figures: tuple[Figure, ...]) -> tuple[Button, ...]:
+    """A button per figure, or, when that would be more than a card holds (an indicator with eight
+    items among the choices), a button per indicator whose /report line then asks for the item."""
+    if len(figures) <= MAX_TASK_CHOICES:
+        return tuple(_choice(plan, f) for f in figures)
+    by_code: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_code.setdefault(figure.code, []).append(figure)
+    return tuple(_choice(plan, found[0], item=len(found) == 1) for found in by_code.values())
+
+
+def _choice(plan: Plan, figure: Figure, item: bool = True) -> Button:
+    """The button that records the figure as this indicator's (this item's) report; without the item,
+    the /report line answers with a button per item."""
+    indicator = _indicator(plan, figure.code)
+    label = f"{figure.code} {(figure.item if item else None) or indicator.name[:10]}"
+    return Button(label, "/report " + _command(indicator, figure, item))
 
 
 async def _report_lines(ctx: Ctx, plan: Plan, figures: tuple[Figure, ...]) -> list[str]:
@@ -283,10 +303,11 @@ def _context(ctx: Ctx, plan: Plan, reminder: ReminderRow | None) -> Context:
     return Context(today=ctx.today, own=own, asked=asked, asked_period=period, gates=gates, unit=unit)
 
 
-def _command(indicator: Indicator, figure: Figure) -> str:
-    """The /report line (without '/report') that records the figure."""
+def _command(indicator: Indicator, figure: Figure, item: bool = True) -> str:
+    """The /report line (without '/report') that records the figure (without its item: that asks which)."""
     spec = value_spec(indicator, find_item(indicator, figure.item) if figure.item else None)
-    return " ".join(w for w in (indicator.code, figure.period, figure.item, typed_value(spec, figure.value)) if w)
+    words = (indicator.code, figure.period, figure.item if item else None, typed_value(spec, figure.value))
+    return " ".join(w for w in words if w)
 
 
 def typed_value(spec: ValueSpec, value: Decimal) -> str:

@@ -48,6 +48,7 @@ from models.reader_place import (
     Ambiguity,
     Context,
     Figure,
+    each_fit,
     figure_for,
     is_total,
     narrow,
@@ -161,7 +162,7 @@ def _read_clause(state: _State, clause: Clause) -> None:
     state.own_share = bool(own) or (state.own_share and not clause.words)
     state.running = months_of(ASIDE.sub("", clause.text), state.context.today) or state.running
     months: list[str | None] = [*(state.running or state.message_months)] or [None]
-    placed_before = len(state.figures)
+    placed_before, asked_before = len(state.figures), len(state.ambiguities)
     spots = clause.figures or _also(clause, state.figures)
     for at, written in spots:
         _read_figure(state, clause, at, written, months)
@@ -172,7 +173,7 @@ def _read_clause(state: _State, clause: Clause) -> None:
         state.ambiguities += asked
         state.topic = said[-1].code if said else _topic(clause, state.topic)
     state.focus = _focus(clause, state.focus) if len(state.figures) == placed_before else None
-    if not clause.figures and _said_more(clause.text):
+    if not clause.figures and len(state.ambiguities) == asked_before and _said_more(clause.text):
         state.notes.append(clause.text)
 
 
@@ -190,7 +191,8 @@ def _read_figure(state: _State, clause: Clause, at: int, written: str, months: l
         bare = (_bare(clause.text, written) and not state.named) or listed  # nothing named: '2月份是100%'
         fits = _fitting(written, months, context, indicators) if bare else ()
         if 0 < len(fits) <= MAX_CHOICES:
-            state.ambiguities.append(Ambiguity(written, fits))
+            choices = each_fit(fits, written, months, context, indicators)
+            state.ambiguities.append(Ambiguity(written, fits, choices=choices))
         return
     if _counts_something_else(written, clause.text[at + len(written) :], targets, indicators):
         return
@@ -255,7 +257,9 @@ def _place(
     chosen = narrow(options, context, topic, indicators)
     fitting = [c for c in dict.fromkeys(c for c, _ in chosen) if _fits(chosen, c, written, months, context, indicators)]
     if len(fitting) > 1:  # two indicators fit ('领域' for a unit in both 9 and 12): ask, never guess
-        return [], [Ambiguity(written.lstrip("-"), tuple(fitting))]
+        codes = tuple(fitting)
+        choices = each_fit(codes, written, months, context, indicators)
+        return [], [Ambiguity(written.lstrip("-"), codes, choices=choices)]
     figures: list[Figure] = []
     asked: list[Ambiguity] = []
     for month in months:
@@ -268,7 +272,7 @@ def _place(
         if len(placed) == 1:
             figures.append(placed[0])
         elif len(placed) > 1:
-            asked.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed))))
+            asked.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed)), choices=tuple(placed)))
         elif len({code for code, _ in chosen}) == 1 and all(item is None for _, item in chosen):
             which = _which_item(indicators[chosen[0][0]], written, month, context)
             if which:
@@ -304,7 +308,7 @@ def _one_per_place(figures: list[Figure]) -> tuple[list[Figure], tuple[Ambiguity
         places.setdefault((figure.code, figure.item, figure.period), []).append(figure)
     single = [found[0] for found in places.values() if len({f.value for f in found}) == 1]  # said twice alike
     doubled = tuple(
-        Ambiguity(" / ".join(f.written for f in found), (code,))
+        Ambiguity(" / ".join(f.written for f in found), (code,), values=tuple(found))
         for (code, _, _), found in places.items()
         if len({f.value for f in found}) > 1
     )
@@ -374,8 +378,17 @@ def _topic(clause: Clause, topic: str | None) -> str | None:
     return next(iter(named)) if len(named) == 1 else topic
 
 
+WHEN_ONLY = re.compile(
+    r"(截至|截止|到|至)?(目前|现在|今天|当前|[0-9]{4}年)?([0-9一二三四五六七八九十]{1,3}月(份)?)?(底|末|初|中旬|为止|止)?"
+)
+"""A clause that only says when ('截至10月底', '截止目前'): the time of the figures, not a note."""
+
+
 def _said_more(text: str) -> bool:
-    """Whether a clause says more than a bare progress word ('已完成' alone is the status, not a note)."""
+    """Whether a clause says more than a bare progress word ('已完成' alone is the status, not a note)
+    or the time of the figures ('截至10月底')."""
+    if WHEN_ONLY.fullmatch(text.strip()):
+        return False
     rest = text
     for _, words in PROGRESS:
         for word in words:

@@ -52,6 +52,12 @@ class Ambiguity:
     codes: tuple[str, ...]
     items: tuple[Figure, ...] = ()
     """When the indicator is known but not which of its items: the figure for each item it fits."""
+    choices: tuple[Figure, ...] = ()
+    """When several indicators fit: the figure as each would record it (each item of one with items,
+    its period included), so that the button choosing it records a whole report."""
+    values: tuple[Figure, ...] = ()
+    """When the place is known but two different figures were said for it ('授信8.2亿，放款6亿' where
+    the plan counts one amount): each figure, for the speaker to choose the one that counts."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,16 @@ def figure_for(
         if month not in months:
             return None
     return Figure(indicator.code, found.name if found else None, month, value, written)
+
+
+def each_fit(
+    codes: tuple[str, ...], written: str, months: list[str | None], context: Context, indicators: dict[str, Indicator]
+) -> tuple[Figure, ...]:
+    """The figure as each of these indicators (each item of one with items) would record it."""
+    month = months[0] if len(months) == 1 else None
+    items: dict[str, list[str | None]] = {c: [i.name for i in indicators[c].items()] or [None] for c in codes}
+    found = (figure_for(indicators[code], item, written, month, context) for code in codes for item in items[code])
+    return tuple(f for f in found if f is not None)
 
 
 def is_yes_no(indicator: Indicator, item: str | None) -> bool:

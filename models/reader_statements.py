@@ -126,8 +126,10 @@ def _ask_statement(
     fits = {c: f for c, f in fits.items() if c in named} or fits  # '八类信息都已共享': which of 5.3's
     if len(fits) == 1:
         code, figures = next(iter(fits.items()))
-        return [Ambiguity(found.group(0), (code,), tuple(figures) if indicators[code].items() else ())]
-    return [Ambiguity(found.group(0), tuple(fits))] if 1 < len(fits) <= MAX_CHOICES else []
+        if indicators[code].items():
+            return [Ambiguity(found.group(0), (code,), tuple(figures))]
+    choices = tuple(f for figures in fits.values() for f in figures)
+    return [Ambiguity(found.group(0), tuple(fits), choices=choices)] if 0 < len(fits) <= MAX_CHOICES else []
 
 
 def _yes_no_fits(

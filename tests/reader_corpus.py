@@ -30,9 +30,9 @@ FRESH = CORPUS / "fresh"
 THIRD = CORPUS / "third"
 FOURTH = CORPUS / "fourth"
 HELD_OUT = (HOLDOUT, FRESH, THIRD, FOURTH)
-"""The held-out corpora, in the order they were written."""
-"""Messages written afterwards by someone who had not seen the reader (each was an honest measure of
-it until the reader was tuned on it: the README gives the figures of both readings)."""
+"""The held-out corpora, in the order they were written: messages written afterwards by someone who
+had not seen the reader (each was an honest measure of it until the reader was tuned on it: the
+README gives the figures of both readings)."""
 PLANS = {"dingtao": "dingtao-2022", "puyang": "puyang-2021"}
 ASKING = ("nudge", "period_figure")
 """Reminders that ask for an indicator's figures."""

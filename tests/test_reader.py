@@ -74,10 +74,19 @@ def test_progress_words_give_the_status_and_the_rest_is_a_note() -> None:
     assert read(DINGTAO, "尚未完成", context(), WORDS).status == "doing"
 
 
+def test_the_time_of_the_figures_is_not_a_note() -> None:
+    for when in ("截至10月底", "截止目前", "到9月份为止", "2022年10月"):
+        november = Context(today=dt.date(2022, 11, 8), own=own(DINGTAO, "区发改局"))
+        reading = read(DINGTAO, f"{when}，双公示合规率、及时率都是100%", november, WORDS)
+        assert len(reading.figures) == 2, when
+        assert reading.notes == (), when
+
+
 def test_two_figures_for_one_place_are_asked_about_not_guessed() -> None:
     reading = read(DINGTAO, "信易贷授信8.2亿，放款6亿", context("区金融服务中心"), WORDS)
     assert reading.figures == ()
     assert [a.codes for a in reading.ambiguities] == [("11",)]
+    assert [f.written for f in reading.ambiguities[0].values] == ["8.2亿", "6亿"]  # the speaker chooses one
 
 
 @settings(max_examples=300, deadline=None)

@@ -84,11 +84,16 @@ async def test_cancel_records_nothing_and_amend_gives_the_lines_to_correct(dingt
     assert await reports(dingtao) == []
 
 
-async def test_a_figure_that_fits_two_indicators_is_asked_not_guessed(dingtao: Services) -> None:
+async def test_two_figures_for_a_place_that_counts_one_are_asked_not_guessed(dingtao: Services) -> None:
     liaison = await member(dingtao, PLAN, "jr", "liaison", "区金融服务中心")
     read = await liaison.say("信易贷授信8.2亿，放款6亿")
-    assert "请选择" in read.text
+    assert "只计一个数" in read.text, read.text
+    choices = {b.label: b.command for row in read.buttons for b in row}
+    assert choices == {"8.2亿": "/reports 11 8.2亿元", "6亿": "/reports 11 6亿元"}
     assert await reports(dingtao) == []
+    tapped = await liaison.say(choices["8.2亿"])
+    assert tapped.ok, tapped.text
+    assert await reports(dingtao) == [(None, None, "820000000.0")]  # as `/report 11 8.2亿元` stores it
 
 
 async def test_chatter_and_leaders_messages_are_not_read_as_reports(dingtao: Services) -> None:
@@ -104,8 +109,10 @@ async def test_a_figure_named_for_nothing_is_asked_about_among_the_units_own_ind
     read = await liaison.say("2月份是100%")
     assert "请选择" in read.text
     choices = [b.command for row in read.buttons for b in row]
-    assert "/report 5 100%" in choices
+    assert choices == ["/report 4 2022-02 100%", "/report 5 2022-02 合规率 100%", "/report 5 2022-02 及时率 100%"]
     assert await reports(dingtao) == []
+    assert (await liaison.say(choices[1])).ok  # each button is a whole report: period and item included
+    assert await reports(dingtao) == [("2022-02", "合规率", "1")]
 
 
 async def test_a_figure_for_a_known_indicator_but_no_item_asks_which_item(dingtao: Services) -> None:
