@@ -4,6 +4,11 @@ from __future__ import annotations
 
 READING_MESSAGES: dict[str, tuple[str, str]] = {
     "read_header": ("从您的消息中读到以下内容，请确认后记录：", "Read from your message; confirm to record:"),
+    "read_not_yet": (
+        "指标 {code} {name} {period} = {written}：{reason}这个数据没有列入；如指 {before}，请写明“{month}月份”。",
+        "Indicator {code} {name} {period} = {written}: {reason} That figure is left out; if you meant {before},"
+        " please name it (“{month}月份”).",
+    ),
     "read_not_yours": (
         "指标 {code} {name} 不由您单位负责，这个数据没有列入（请由负责单位报送）。",
         "Indicator {code} {name} is not your unit's; that figure is left out (its units report it).",

@@ -19,6 +19,7 @@ from decimal import Decimal
 from config.plan_schema import Indicator, Plan, ValueSpec
 from config.values import ValueType, format_value, plain
 from handlers.context import Ctx
+from handlers.periods import check_period_open
 from handlers.render import points_text
 from handlers.reporting import gate, report
 from handlers.shares import MARK, Share, checked_note, command_line, open_shares, part, read_part, record_part
@@ -56,6 +57,9 @@ async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None, share: Sha
     if share is not None and not reading.figures:
         reading = Reading(status=reading.status, notes=reading.notes)  # a bare number stays progress
     not_yours = [ctx.t("read_not_yours", code=f.code, name=_indicator(plan, f.code).name) for f in others]
+    reportable, not_yet = await _open_periods(ctx, plan, reading.figures)
+    reading = replace(reading, figures=reportable)
+    not_yours += not_yet
     if share is None and not reading.figures and not reading.ambiguities and not reading.verdicts:
         return Reply("\n".join(not_yours)) if not_yours else None
     note = checked_note(text) if share is not None else ""
@@ -190,6 +194,41 @@ def _ask(ctx: Ctx, plan: Plan, reading: Reading, lines: list[str], buttons: list
         lines.append(ctx.t("read_ambiguous", written=ambiguity.written, names=names))
         if ambiguity.choices:
             buttons.append(_choices(plan, ambiguity.choices))
+
+
+async def _open_periods(ctx: Ctx, plan: Plan, figures: tuple[Figure, ...]) -> tuple[tuple[Figure, ...], list[str]]:
+    """The figures whose month may be reported today, and a line for each one /report would refuse
+    ('本月合规率100%' on 6 April: April has not ended), so that 确认 never fails on them."""
+    kept: list[Figure] = []
+    refused: list[str] = []
+    for figure in figures:
+        indicator = _indicator(plan, figure.code)
+        try:
+            if indicator.periods is not None and figure.period is not None:
+                await check_period_open(ctx, indicator, figure.period)
+        except UserError as error:
+            refused.append(_not_yet(ctx, indicator, figure, ctx.t(error.key, **error.params)))
+            continue
+        kept.append(figure)
+    return tuple(kept), refused
+
+
+def _not_yet(ctx: Ctx, indicator: Indicator, figure: Figure, reason: str) -> str:
+    """Why a figure is left out, and how to name the month before it (what '本月' often means)."""
+    assert figure.period is not None
+    year, month = int(figure.period[:4]), int(figure.period[5:])
+    year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    name = f"{indicator.name} {figure.item}" if figure.item else indicator.name
+    return ctx.t(
+        "read_not_yet",
+        code=figure.code,
+        name=name,
+        period=figure.period,
+        written=figure.written,
+        reason=reason,
+        before=f"{year:04d}-{month:02d}",
+        month=month,
+    )
 
 
 def _choices(plan: Plan, figures: tuple[Figure, ...]) -> tuple[Button, ...]:

@@ -149,3 +149,17 @@ async def test_the_points_an_indicator_would_have_are_shown_once_after_its_figur
         "  指标 5 “双公示”情况 及时率 2022-03 = 100% → 得分 0 → 0.4（满分 4.8）",
         "  指标 1 国家城市信用监测排名情况 = 12 → 得分 0 → 18（满分 20）",
     ]
+
+
+async def test_a_month_that_has_not_ended_is_said_and_left_out_so_that_confirm_never_fails(
+    dingtao: Services, clock: FakeClock
+) -> None:
+    clock.set(dt.datetime(2022, 4, 6, 9, 0, tzinfo=SHANGHAI))
+    liaison = await member(dingtao, PLAN, "sj", "liaison", UNIT)
+    read = await liaison.say("本月合规率100%，及时率99%")  # 本月 is April, whose figure opens on 29 April
+    assert "2022-04 尚未结束" in read.text, read.text
+    assert "如指 2022-03，请写明“3月份”" in read.text
+    assert read.buttons == ()
+    both = await liaison.say("3月份合规率100%，本月及时率99%")
+    assert [b.command for b in both.buttons[0]][0] == "/reports 5 2022-03 合规率 100%"
+    assert await reports(dingtao) == []
