@@ -63,3 +63,32 @@ async def test_every_button_of_a_dingtao_question_records_its_report(dingtao: Se
 
 async def test_every_button_of_a_puyang_question_records_its_report(puyang: Services, clock: FakeClock) -> None:
     assert await _tap_every_choice(puyang, clock, "puyang") >= 20
+
+
+async def _confirm_every_proposal(services: Services, clock: FakeClock, name: str) -> int:
+    """Each corpus message that yields reports, said by its unit's liaison on its day (as a plain
+    message), confirmed: 确认 must record, never answer with an error. Returns the number confirmed."""
+    plan = plan_of(name).id
+    liaisons: dict[str, Any] = {}
+    confirmed = 0
+    for entry in (e for folder in FOLDERS for n, e in entries(folder) if n == name and e.get("reports")):
+        day = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(str(entry["today"]))
+        clock.set(dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI))
+        unit = entry["unit"]
+        if unit not in liaisons:
+            liaisons[unit] = await member(services, plan, f"u{len(liaisons)}", "liaison", unit)
+        proposal = await liaisons[unit].say(entry["text"])
+        confirm = [b for row in proposal.buttons for b in row if b.label == "确认"]
+        for button in confirm:
+            tapped = await liaisons[unit].say(button.command)
+            assert tapped.ok, (entry["text"], button.command, tapped.text)
+            confirmed += 1
+    return confirmed
+
+
+async def test_every_confirm_of_a_dingtao_proposal_records(dingtao: Services, clock: FakeClock) -> None:
+    assert await _confirm_every_proposal(dingtao, clock, "dingtao") >= 300
+
+
+async def test_every_confirm_of_a_puyang_proposal_records(puyang: Services, clock: FakeClock) -> None:
+    assert await _confirm_every_proposal(puyang, clock, "puyang") >= 300
