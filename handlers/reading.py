@@ -36,10 +36,10 @@ from models.tables import ReminderRow
 ASKING = ("nudge", "period_figure")
 SEPARATOR = "；"
 MAX_REPORTS = 20
-MAX_TASK_CHOICES = 5
-"""Progress fitting up to this many of the unit's open tasks is asked with a button per task (with
-取消, the six buttons a WeCom card holds); more are listed, for a reply to the task's reminder or
-/progress."""
+MAX_BUTTONS = 5
+"""The most choices a question offers as buttons (with 取消, the six a WeCom card holds): progress
+fitting more open tasks lists them, for a reply to the task's reminder or /progress; a figure fitting
+more items gets a button per indicator."""
 
 
 async def proposal(ctx: Ctx, text: str, reminder: ReminderRow | None, share: Share | None = None) -> Reply | None:
@@ -107,7 +107,7 @@ async def free_text(ctx: Ctx, text: str) -> Reply:
     shares = await open_shares(ctx) if says_progress else []
     if not shares:
         raise UserError("not_a_command")
-    if len(shares) > MAX_TASK_CHOICES:
+    if len(shares) > MAX_BUTTONS:
         listed = "\n".join(f"  {s.task.code} {s.task.title}" for s in shares)
         raise UserError("read_too_many_tasks", count=len(shares), tasks=listed)
     note = checked_note(text)
@@ -181,7 +181,7 @@ def _ask(ctx: Ctx, plan: Plan, reading: Reading, lines: list[str], buttons: list
         if ambiguity.values:  # the place is known, not which of the figures said for it counts
             indicator = _indicator(plan, ambiguity.codes[0])
             lines.append(ctx.t("read_which_value", written=ambiguity.written, code=indicator.code, name=indicator.name))
-            buttons.append(tuple(Button(f.written, "/reports " + _command(indicator, f)) for f in ambiguity.values))
+            buttons.append(tuple(Button(f.written, "/report " + _command(indicator, f)) for f in ambiguity.values))
             continue
         if ambiguity.items:  # the indicator is known, not which item: a button per item
             code = ambiguity.codes[0]
@@ -234,7 +234,7 @@ def _not_yet(ctx: Ctx, indicator: Indicator, figure: Figure, reason: str) -> str
 def _choices(plan: Plan, figures: tuple[Figure, ...]) -> tuple[Button, ...]:
     """A button per figure, or, when that would be more than a card holds (an indicator with eight
     items among the choices), a button per indicator whose /report line then asks for the item."""
-    if len(figures) <= MAX_TASK_CHOICES:
+    if len(figures) <= MAX_BUTTONS:
         return tuple(_choice(plan, f) for f in figures)
     by_code: dict[str, list[Figure]] = {}
     for figure in figures:

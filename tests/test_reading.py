@@ -89,7 +89,7 @@ async def test_two_figures_for_a_place_that_counts_one_are_asked_not_guessed(din
     read = await liaison.say("信易贷授信8.2亿，放款6亿")
     assert "只计一个数" in read.text, read.text
     choices = {b.label: b.command for row in read.buttons for b in row}
-    assert choices == {"8.2亿": "/reports 11 8.2亿元", "6亿": "/reports 11 6亿元"}
+    assert choices == {"8.2亿": "/report 11 8.2亿元", "6亿": "/report 11 6亿元"}
     assert await reports(dingtao) == []
     tapped = await liaison.say(choices["8.2亿"])
     assert tapped.ok, tapped.text
