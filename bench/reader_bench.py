@@ -1,7 +1,7 @@
 """The reader of plain-Chinese replies on the corpus: precision, recall, and its time per message.
 
-Every message of tests/corpus/*.yaml (and of the held-out tests/corpus/{holdout,fresh,third,fourth}/*.yaml) is read by
-`models.reader` in the context it was written in
+Every message of tests/corpus/*.yaml (and of the held-out corpora in tests/corpus/<folder>/, listed
+in tests.reader_corpus.HELD_OUT) is read by `models.reader` in the context it was written in
 (the speaker's unit, the reminder it answers, the day), and the proposed reports are compared with
 the expected ones (see tests/reader_corpus.py). Then each message is read REPEAT more times and the
 time per message is reported (p50 / p95 / max, nearest rank), the plan's vocabulary built once per

@@ -77,6 +77,10 @@ FILLER = re.compile(
 RATE_NOUN = re.compile(r"(?:率|比例|占比|比重|比值)$")
 COUNTED_NOUN = re.compile(r"(?!数据|信息|记录|左右|以上|以下|以内|多|余)[\u4e00-\u9fff]{2}(?=$|[，,。；;、和])")
 """A two-character noun right after a count, ending its clause: what the count counts."""
+NOUN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2})(?:有|是|为|共|达)?$")
+"""The noun right before a count ('典型案例2个')."""
+LABEL_QUALIFIED = re.compile(r"(?:具有|形成)([\u4e00-\u9fff]{2,4})的[\u4e00-\u9fff]{2,4}数")
+"""A count's label that qualifies what it counts: '…并具有典型案例的领域数' counts 领域 with 典型案例."""
 ASIDE = re.compile(r"\([^)]*\)?")
 """A remark in brackets ('及时率100%（本月没有处罚信息）'): its month is not the figure's."""
 ALSO = re.compile(r"也是|也一样|同样是")
@@ -85,11 +89,28 @@ ALL_START = re.compile(r"^(?:都|均|全)(?:是|为)")
 BOTH = re.compile(r"两率|两项|两类|两个率")
 """'双公示两率100%': the figure is each of the indicator's two items'."""
 OWN_SHARE = re.compile(
-    r"我局|我行|本局|本行|我单位|本单位|我委|我办|我中心|我县|本县|县级|我镇|本镇|我街道|本街道|我公司|本公司"
-    r"|我们报的|我们单位|我们局|我们委|委里|局里|行里|行这边|我们这边|我这边"
+    r"我局|我行|本局|本行|我单位|本单位|我委|我办|我中心|我县|本县|县级|我镇|本镇|我街道|本街道|我公司|本公司|我司"
+    r"|我们报的|我们单位|我们局|我们委|我们公司|委里|局里|行里|行这边|我们这边|我这边"
 )
 """A unit's own part of a district-wide count or amount is not the district's figure."""
-DECLINE = re.compile(r"同比(?:下降|下滑)$")
+PLACE_SHARE = {
+    "县": r"我县|本县|全县|县里",
+    "区": r"我区|本区|全区|区里|区内",
+    "镇": r"我镇|本镇|全镇|镇里",
+    "街道": r"我街道|本街道|全街道|街道里",
+    "管委会": r"我区|本区|区内|园区",
+}
+"""How a unit that is a place (a county of the city, a town of the district, a development zone)
+names its own area: its count is its part of the plan's whole ('县里回收有效问卷十九份')."""
+SECTOR = re.compile(r"^([\u4e00-\u9fff]{2})(?:领域|行业|系统)")
+"""A clause about a sector the unit's own name names is about the unit's own part ('烟草行业…' from
+市烟草专卖局; not '分级分类监管领域…' from 市市场监管局: that names the indicator)."""
+SIGNED = re.compile(r"^[^，,。；;：:]{2,12}[:：]")
+"""A message signed with the unit's name ('水务局：供水信息归集20.9万条') speaks for the unit's whole
+figure, not of its part."""
+WHOLE = re.compile(r"全区|全市|全县|区里|市里|各单位|各部门|各镇街")
+"""A clause about the whole ends the unit's own share said before it ('我局已完成，全区累计…')."""
+DECLINE = re.compile(r"同比(?:下降|下滑)了?$")
 """'同比下降3.2%' is a growth of −3.2%."""
 NEGATIONS = ("未", "没", "还没", "尚未")
 NOT_DONE = re.compile(r"(?:未|没|没有|还没|尚未)(?:全部)?完成")
@@ -158,8 +179,8 @@ def _read_clause(state: _State, clause: Clause) -> None:
     previous = state.named
     state.both = bool(BOTH.search(clause.text)) or (state.both and not clause.words)
     state.named = {c for _, w in clause.words for c, _ in w.options} or state.named
-    own = OWN_SHARE.search(clause.text) or (state.context.unit and state.context.unit in clause.text)  # '台前县…40份'
-    state.own_share = bool(own) or (state.own_share and not clause.words)
+    own = _own_share(clause.text, state.context.unit)
+    state.own_share = own or (state.own_share and not _whole(clause.text, state))
     state.running = months_of(ASIDE.sub("", clause.text), state.context.today) or state.running
     months: list[str | None] = [*(state.running or state.message_months)] or [None]
     placed_before, asked_before = len(state.figures), len(state.ambiguities)
@@ -168,7 +189,8 @@ def _read_clause(state: _State, clause: Clause) -> None:
         _read_figure(state, clause, at, written, months)
     if not spots:
         said, asked = statement(clause, state.topic, previous, state.indicators, state.context)
-        said = said or none_said(clause, state.context, state.topic, state.indicators)
+        if not state.own_share:  # '园区内无政府机构失信情况': none in the unit's own part says nothing of the whole
+            said = said or none_said(clause, state.context, state.topic, state.indicators)
         state.figures += said
         state.ambiguities += asked
         state.topic = said[-1].code if said else _topic(clause, state.topic)
@@ -194,7 +216,9 @@ def _read_figure(state: _State, clause: Clause, at: int, written: str, months: l
             choices = each_fit(fits, written, months, context, indicators)
             state.ambiguities.append(Ambiguity(written, fits, choices=choices))
         return
-    if _counts_something_else(written, clause.text[at + len(written) :], targets, indicators):
+    if _counts_something_else(written, clause.text[at + len(written) :], targets, indicators) or _counts_a_qualifier(
+        clause.text[:at], targets, indicators
+    ):
         return
     value = "-" + written if DECLINE.search(clause.text[:at]) else written
     for options in targets:
@@ -202,6 +226,30 @@ def _read_figure(state: _State, clause: Clause, at: int, written: str, months: l
         state.figures += placed
         state.ambiguities += asked
         state.topic = placed[-1].code if placed else state.topic
+
+
+def _own_share(text: str, unit: str | None) -> bool:
+    """Whether the clause speaks of the unit's own part: its self-words, its own name ('台前县…40份')
+    or, for a unit that is a place, its own area."""
+    if OWN_SHARE.search(text) or (unit and _named_self(unit, text)):
+        return True
+    sector = SECTOR.search(text)
+    if sector and unit and sector.group(1) in unit:  # '金融领域…算1个领域' from 区金融监管局
+        return True
+    area = next((words for end, words in PLACE_SHARE.items() if unit and unit.endswith(end)), None)
+    return area is not None and re.search(area, text) is not None
+
+
+def _named_self(unit: str, text: str) -> bool:
+    """Whether the text names the speaker's unit, also without the 区/市 its name starts with
+    ('统计局累计报送数据量2.1万条' from 区统计局)."""
+    short = unit[1:] if unit[0] in "区市县" and len(unit) > 3 else unit
+    return short in SIGNED.sub("", text)
+
+
+def _whole(text: str, state: _State) -> bool:
+    """Whether a clause speaks of the whole (its own words for it, not the unit's area)."""
+    return WHOLE.search(text) is not None and not _own_share(text, state.context.unit)
 
 
 def _own_month(clause: Clause, at: int, context: Context) -> list[str | None]:
@@ -226,6 +274,27 @@ def _counts_something_else(
         if item is not None or not indicators[code].items()
     ]
     return bool(labels) and not any(set(counted.group(0)) & set(label) for label in labels)
+
+
+def _counts_a_qualifier(before: str, targets: list[list[Option]], indicators: dict[str, Indicator]) -> bool:
+    """'典型案例2个' for '…具有典型案例的领域数': a count of what the label only qualifies (案例), not of
+    what it counts (领域)."""
+    noun = NOUN_BEFORE.search(before)
+    if noun is None:
+        return False
+    qualifiers = [
+        found.group(1)
+        for options in targets
+        for code, item in options
+        if (found := LABEL_QUALIFIED.search(_label(indicators[code], item)))
+    ]
+    return bool(qualifiers) and all(noun.group(1) in qualifier for qualifier in qualifiers)
+
+
+def _label(indicator: Indicator, item: str | None) -> str:
+    if item is None and indicator.items():
+        return ""
+    return value_spec(indicator, find_item(indicator, item) if item else None).label or ""
 
 
 def _bare(text: str, written: str) -> bool:
@@ -275,7 +344,7 @@ def _place(
             asked.append(Ambiguity(written, tuple(dict.fromkeys(f.code for f in placed)), choices=tuple(placed)))
         elif len({code for code, _ in chosen}) == 1 and all(item is None for _, item in chosen):
             which = _which_item(indicators[chosen[0][0]], written, month, context)
-            if which:
+            if len(which) > 1:  # one item fitting only by its value is not asked: the words named another
                 asked.append(Ambiguity(written, (chosen[0][0],), which))
     return figures, asked
 

@@ -28,6 +28,9 @@ LABEL_MEASURE = re.compile(r"（([项家条名件次份])[，）]")
 """The measure word a plan's label counts in: '（项，0–3）', '（家）' (a label in 个 takes any)."""
 
 
+EVENTS = "场批期轮"
+"""Measure words of events and rounds ('宣传活动12场'): a count in them is no plan's figure unless its
+label counts in them."""
 MAX_CHOICES = 4
 """A figure named for nothing is asked about only when this few of the speaker's indicators fit it."""
 
@@ -181,6 +184,8 @@ def figure_for(
     counted = LABEL_MEASURE.search(spec.label or "")
     if counted and written[-1] in COUNTED and written[-1] != counted.group(1):
         return None  # '已清理3家' is not a count of 项 (measures)
+    if written[-1] in EVENTS and written[-1] not in (spec.label or ""):
+        return None  # '共开展12场' counts events, which no label counts unless it says so
     if spec.type is ValueType.PERCENT and re.search(r"[千万亿]", written) and not re.search(r"[%‰]|分之", written):
         return None  # '承诺书两千一百份': a count, not a percentage written without its sign
     text = "100%" if written == "百分之百" else written.replace("百分之", "") + ("%" if "百分之" in written else "")

@@ -35,9 +35,10 @@ STATEMENT = re.compile(
     rf"(?P<no>(?:还没有|没有|还没|没|尚未|未|不)(?:把[^,，]{{1,8}}|在[^,，]{{1,6}})?(?P<not>{DID_NOT})"
     r"|(?:还没有|还没|尚未)$)"
     rf"|(?:已|早就|早已)(?:经)?[^,:：]{{0,10}}?(?P<did>{DID})|对接完成|运行正常|正常运行"
+    r"|[:：]\s*(?:是|有)$|[:：]\s*(?P<answered_no>否|无|没有)$"
 )
 """Words that state a yes/no figure: what exists or was done (是: '已建立', '已通过省平台推送'), what did
-not happen or is not there yet (否: '未发生', '不存在', '气还没有')."""
+not happen or is not there yet (否: '未发生', '不存在', '气还没有'), or a form's answer ('重大金融风险：否')."""
 
 
 DEMONSTRATIVE = re.compile(r"这项|该项|此项|这个|相关(?!工作|材料|佐证|文件|情况)")
@@ -61,7 +62,7 @@ def statement(
     found = STATEMENT.search(clause.text)
     if found is None:
         return [], []
-    answer = "否" if found.group("no") else "是"
+    answer = "否" if found.group("no") or found.group("answered_no") else "是"
     named = Clause(clause.text, _specific(clause), clause.figures)
     for targets in (
         targets_of(named, found.start(), "", topic, None, indicators),

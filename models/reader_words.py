@@ -27,9 +27,11 @@ COPULA = re.compile(r"(?:为|是|:|：|都是|均为)$")
 NOT_REPORTED = re.compile(
     r"(?:还差|(?:增加|新增|减少)了?|超过|已超|超出|突破|不到|不足|低于|高于|比上[月季年]|力争|预计|计划|争取|目标"
     r"|(?:能|将|可|可以|会|要|前|内)(?:达到|到|突破|过|超过)|(?:没|未|还没)(?:过|超过)|不低于|不少于"
-    r"|(?:前进|上升|后退|提高|降低|提升)了?|(?<!同比)下降了?|(?:还|仍)?(?:没|未)到|多了|少了|离|近|接近|将近|不是)$"
+    r"|(?:前进|上升|后退|提高|降低|提升)了?|(?<!同比)下降了?|(?:还|仍)?(?:没|未)到|多了|少了|离|离前|近|接近|将近|不是"
+    r"|刚过|刚超过?|(?:上午|下午|昨天|上周|刚才|之前|此前|前面|上次|原来)(?:发|报|说|填)的)$"
 )
-"""Words before a number that make it a target, a threshold, a comparison or a change, not the figure."""
+"""Words before a number that make it a target, a threshold, a comparison or a change, not the figure;
+or a figure sent before that a correction replaces ('上午发的19个')."""
 TARGET_BEFORE = re.compile(r"要求|预计|计划|争取|力争|目标|确保|打算")
 """A clause that sets a target ('省里要求合规率、及时率月月100%', '预计月底前可以达到20个') states no figure."""
 COMPARED = re.compile(r"[比较](?:上|去|年初|前|同期)")
@@ -188,10 +190,17 @@ def scan(text: str, words: Sequence[Word]) -> Clause:
         before, after = text[: match.start()], text[match.end() :]
         if not written or any(taken[match.start() : match.end()]) or not _is_figure(written, before, after):
             continue
+        if _code_of_next_word(clause, written, match.end()):
+            continue
         clause.figures.append((match.start(), written))
     clause.words.sort(key=lambda pair: pair[0])
     clause.figures = _parts_not_wholes(clause)
     return clause
+
+
+def _code_of_next_word(clause: Clause, written: str, end: int) -> bool:
+    """'6.1平台对接已完成': a number right before a word of the indicator it is the code of names it."""
+    return any(pos == end and any(code == written for code, _ in word.options) for pos, word in clause.words)
 
 
 def _single_ok(text: str, start: int, end: int) -> bool:

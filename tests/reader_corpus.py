@@ -29,7 +29,8 @@ HOLDOUT = CORPUS / "holdout"
 FRESH = CORPUS / "fresh"
 THIRD = CORPUS / "third"
 FOURTH = CORPUS / "fourth"
-HELD_OUT = (HOLDOUT, FRESH, THIRD, FOURTH)
+FIFTH = CORPUS / "fifth"
+HELD_OUT = (HOLDOUT, FRESH, THIRD, FOURTH, FIFTH)
 """The held-out corpora, in the order they were written: messages written afterwards by someone who
 had not seen the reader (each was an honest measure of it until the reader was tuned on it: the
 README gives the figures of both readings)."""

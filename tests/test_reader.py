@@ -110,7 +110,7 @@ def placed(plan: Plan, text: str, unit: str, asked: str | None = None) -> list[t
     """The reports read from `text` said by `unit` (code, item, value)."""
     today = JUNE if plan is PUYANG else APRIL
     words = PUYANG_WORDS if plan is PUYANG else WORDS
-    reading = read(plan, text, Context(today=today, own=own(plan, unit), asked=asked), words)
+    reading = read(plan, text, Context(today=today, own=own(plan, unit), asked=asked, unit=unit), words)
     return [(f.code, f.item, f.value) for f in reading.figures]
 
 
@@ -152,6 +152,27 @@ def test_a_count_in_another_measure_than_the_plan_counts_in_is_not_the_figure() 
 
 def test_a_towns_own_part_of_a_district_total_is_not_the_total() -> None:
     assert placed(DINGTAO, "我镇累计报送数据35万条", "张湾镇") == []
+
+
+def test_the_units_own_part_lasts_through_the_message_until_the_whole_is_named() -> None:
+    assert placed(DINGTAO, "我镇用电信息归集了1.2万条，社保信息0.8万条", "张湾镇") == []
+    assert placed(DINGTAO, "信易贷入驻工作我行已完成，本月授信两千三百万", "区建行") == []
+    assert placed(DINGTAO, "我局已完成汇总，全区累计报送数据7500万条", "区发改局") == [("6", None, Decimal(75000000))]
+
+
+def test_a_place_names_its_own_area_and_a_unit_its_short_name() -> None:
+    assert placed(PUYANG, "融资监测问卷填报已完成，县里回收有效问卷十九份", "清丰县") == []
+    assert placed(PUYANG, "我区信用修复平均2个工作日办结，没有超期的", "华龙区") == []  # none of its own part
+    assert placed(DINGTAO, "园区内无政府机构失信情况", "区开发区管委会") == []
+    assert placed(DINGTAO, "统计局累计报送数据量2.1万条", "区统计局") == []
+    assert placed(DINGTAO, "水务局：供水信息归集20.9万条", "区水务局") == [("7", "水", Decimal(209000))]  # signed
+    assert placed(DINGTAO, "全区累计报送数据7500万条", "区发改局") == [("6", None, Decimal(75000000))]  # 区 of 区发改局
+
+
+def test_a_decline_said_with_le_is_negative() -> None:
+    assert placed(PUYANG, "建行小微信用贷款同比下降了2.4%", "建设银行濮阳分行") == [
+        ("6.1", "小微企业信用贷款增长", Decimal("-0.024"))
+    ]
 
 
 def test_a_figure_right_before_its_item_word_is_that_items() -> None:
@@ -443,3 +464,33 @@ def test_no_event_with_words_between_is_none() -> None:
 
 def test_zhebian_after_an_item_is_about_the_item_not_the_units_own_part() -> None:
     assert placed(DINGTAO, "纳税这边已经归集了21.5万条", "区税务局") == [("7", "纳税", Decimal(215000))]
+
+
+def test_a_forms_answer_after_a_colon_is_a_yes_no_figure() -> None:
+    assert placed(PUYANG, "重大金融风险：否", "市金融工作局") == [("4.4", None, Decimal(0))]
+    assert placed(PUYANG, "知识产权信息共享：是", "市知识产权局") == [("5.3", "知识产权", Decimal(1))]
+
+
+def test_a_bound_or_a_figure_sent_before_is_not_the_figure() -> None:
+    assert placed(DINGTAO, "信用监测排名这期是第41名，离前30还有差距", "区发改局") == [("1", None, Decimal(41))]
+    just_over = "全区累计报送数据量七千零二十万条，刚过7000万"
+    assert placed(DINGTAO, just_over, "区发改局") == [("6", None, Decimal(70200000))]
+    corrected = "更正：分级分类监管领域应为18个，上午发的19个把重复的算进去了"
+    assert placed(DINGTAO, corrected, "区发改局") == [("12", None, Decimal(18))]
+
+
+def test_an_indicators_code_right_before_its_word_names_it() -> None:
+    assert placed(PUYANG, "6.1平台对接已完成", "市金融工作局") == [("6.1", "平台对接", Decimal(1))]
+    assert placed(PUYANG, "5.2修复时限超期2件", "市发展改革委") == [("5.2", "修复时限", Decimal(2))]
+
+
+def test_a_sector_the_unit_is_named_for_is_its_own_part() -> None:
+    assert placed(DINGTAO, "金融领域分级分类监管已形成案例，算1个领域", "区金融监管局") == []
+    assert placed(PUYANG, "烟草行业信用分级分类监管已出台办法，有典型案例，算1个领域", "市烟草专卖局") == []
+    assert placed(PUYANG, "分级分类监管领域（全市口径）：12个", "市市场监管局") == [("7.2", None, Decimal(12))]
+
+
+def test_a_count_of_what_the_label_only_qualifies_is_not_the_figure() -> None:
+    # 7.2 counts 领域 "具有典型案例": two cases are not two domains.
+    assert placed(PUYANG, "医疗领域分级分类监管办法已印发，典型案例2个", "市卫生健康委") == []
+    assert placed(PUYANG, "分级分类监管领域12个", "市市场监管局") == [("7.2", None, Decimal(12))]
