@@ -61,7 +61,8 @@ from models.scoring import find_item, value_spec
 
 __all__ = ["Ambiguity", "Context", "Figure", "Reading", "Verdict", "Word", "plan_words", "read", "vocabulary"]
 
-CLAUSE = re.compile(r"[,，。;；!！?？\n]+")
+CLAUSE = re.compile(r"[,，。;；!！?？\n]+|(?<=[%:：\u4e00-\u9fff])(?=[0-9]{1,2}[.、．][^0-9])")
+"""Where a message divides into clauses: its punctuation, and the numbers of a list ('1.合规率100%2.及时率…')."""
 PROGRESS = (
     ("blocked", ("受阻", "需要协调", "需协调", "请求协调", "卡住", "推不动")),
     ("done", ("已完成", "已办结", "办结", "完成了", "全部完成", "已经完成", "已落实")),
@@ -79,6 +80,8 @@ COUNTED_NOUN = re.compile(r"(?!数据|信息|记录|左右|以上|以下|以内|
 """A two-character noun right after a count, ending its clause: what the count counts."""
 NOUN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2})(?:有|是|为|共|达)?$")
 """The noun right before a count ('典型案例2个')."""
+NOUN_AFTER = re.compile(r"([\u4e00-\u9fff]{2})")
+"""The noun right after a count and its measure word ('2个典型案例')."""
 LABEL_QUALIFIED = re.compile(r"(?:具有|形成)([\u4e00-\u9fff]{2,4})的[\u4e00-\u9fff]{2,4}数")
 """A count's label that qualifies what it counts: '…并具有典型案例的领域数' counts 领域 with 典型案例."""
 ASIDE = re.compile(r"\([^)]*\)?")
@@ -102,6 +105,8 @@ PLACE_SHARE = {
 }
 """How a unit that is a place (a county of the city, a town of the district, a development zone)
 names its own area: its count is its part of the plan's whole ('县里回收有效问卷十九份')."""
+WRONG = re.compile(r"不对|有误|错了|报错|发错|写错|填错")
+"""A clause that says its figure was wrong ('刚才发的3月份及时率99%不对'): the correction follows it."""
 SECTOR = re.compile(r"^([\u4e00-\u9fff]{2})(?:领域|行业|系统)")
 """A clause about a sector the unit's own name names is about the unit's own part ('烟草行业…' from
 市烟草专卖局; not '分级分类监管领域…' from 市市场监管局: that names the indicator)."""
@@ -184,11 +189,12 @@ def _read_clause(state: _State, clause: Clause) -> None:
     state.running = months_of(ASIDE.sub("", clause.text), state.context.today) or state.running
     months: list[str | None] = [*(state.running or state.message_months)] or [None]
     placed_before, asked_before = len(state.figures), len(state.ambiguities)
-    spots = clause.figures or _also(clause, state.figures)
+    spots = [] if WRONG.search(clause.text) else clause.figures or _also(clause, state.figures)
     for at, written in spots:
         _read_figure(state, clause, at, written, months)
     if not spots:
         said, asked = statement(clause, state.topic, previous, state.indicators, state.context)
+        asked = [] if state.own_share else asked  # '水利局已参与涉企信用信息共享': its own doing, not asked
         if not state.own_share:  # '园区内无政府机构失信情况': none in the unit's own part says nothing of the whole
             said = said or none_said(clause, state.context, state.topic, state.indicators)
         state.figures += said
@@ -216,8 +222,9 @@ def _read_figure(state: _State, clause: Clause, at: int, written: str, months: l
             choices = each_fit(fits, written, months, context, indicators)
             state.ambiguities.append(Ambiguity(written, fits, choices=choices))
         return
-    if _counts_something_else(written, clause.text[at + len(written) :], targets, indicators) or _counts_a_qualifier(
-        clause.text[:at], targets, indicators
+    after = clause.text[at + len(written) :]
+    if _counts_something_else(written, after, targets, indicators) or _counts_a_qualifier(
+        clause.text[:at], after, targets, indicators
     ):
         return
     value = "-" + written if DECLINE.search(clause.text[:at]) else written
@@ -276,19 +283,19 @@ def _counts_something_else(
     return bool(labels) and not any(set(counted.group(0)) & set(label) for label in labels)
 
 
-def _counts_a_qualifier(before: str, targets: list[list[Option]], indicators: dict[str, Indicator]) -> bool:
-    """'典型案例2个' for '…具有典型案例的领域数': a count of what the label only qualifies (案例), not of
-    what it counts (领域)."""
-    noun = NOUN_BEFORE.search(before)
-    if noun is None:
-        return False
+def _counts_a_qualifier(
+    before: str, after: str, targets: list[list[Option]], indicators: dict[str, Indicator]
+) -> bool:
+    """'典型案例2个', '2个典型案例' for '…具有典型案例的领域数': a count of what the label only qualifies
+    (案例), not of what it counts (领域)."""
+    nouns = [found.group(1) for found in (NOUN_BEFORE.search(before), NOUN_AFTER.match(after)) if found]
     qualifiers = [
         found.group(1)
         for options in targets
         for code, item in options
         if (found := LABEL_QUALIFIED.search(_label(indicators[code], item)))
     ]
-    return bool(qualifiers) and all(noun.group(1) in qualifier for qualifier in qualifiers)
+    return bool(qualifiers) and any(all(noun in qualifier for qualifier in qualifiers) for noun in nouns)
 
 
 def _label(indicator: Indicator, item: str | None) -> str:
@@ -325,6 +332,8 @@ def _place(
     indicator's items) fit it."""
     chosen = narrow(options, context, topic, indicators)
     fitting = [c for c in dict.fromkeys(c for c, _ in chosen) if _fits(chosen, c, written, months, context, indicators)]
+    if own_share:  # '范县在招投标和政府采购2个领域有案例': its own part of a count is asked about neither
+        fitting = [c for c in fitting if not _totals_only(c, chosen, indicators)]
     if len(fitting) > 1:  # two indicators fit ('领域' for a unit in both 9 and 12): ask, never guess
         codes = tuple(fitting)
         choices = each_fit(codes, written, months, context, indicators)
@@ -347,6 +356,14 @@ def _place(
             if len(which) > 1:  # one item fitting only by its value is not asked: the words named another
                 asked.append(Ambiguity(written, (chosen[0][0],), which))
     return figures, asked
+
+
+def _totals_only(code: str, chosen: list[Option], indicators: dict[str, Indicator]) -> bool:
+    """Whether every place of the indicator the words chose is a count or an amount (a whole)."""
+    indicator = indicators[code]
+    named = [item for option_code, item in chosen if option_code == code]
+    items = [i.name for i in indicator.items()] if None in named and indicator.items() else named
+    return all(is_total(indicator, item) for item in items)
 
 
 def _fits(

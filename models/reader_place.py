@@ -184,6 +184,8 @@ def figure_for(
     counted = LABEL_MEASURE.search(spec.label or "")
     if counted and written[-1] in COUNTED and written[-1] != counted.group(1):
         return None  # '已清理3家' is not a count of 项 (measures)
+    if spec.type is ValueType.PERCENT and re.fullmatch(r"[01]\.[0-9]+", written):
+        return None  # '及时率0.995': a ratio or a percentage? neither is guessed
     if written[-1] in EVENTS and written[-1] not in (spec.label or ""):
         return None  # '共开展12场' counts events, which no label counts unless it says so
     if spec.type is ValueType.PERCENT and re.search(r"[千万亿]", written) and not re.search(r"[%‰]|分之", written):

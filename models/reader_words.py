@@ -21,24 +21,29 @@ FIGURE = re.compile(
 )
 FIGURE_START = re.compile(r"[0-9零〇一二两三四五六七八九十百第]")
 RANGE_ON = re.compile(r"^[-~～至到][0-9一二三四五六七八九十]+月")
-NOT_A_FIGURE = re.compile(r"^(?:月|月份|年|日|号|点|时|周|季度|期|号楼|的材料|的佐证|项指标)")
-"""What follows a number that is a date, a time or an address, not a figure."""
+NOT_A_FIGURE = re.compile(r"^(?:月|月份|年|日|号|点|时|周|季度|期|号楼|的材料|的佐证|项指标|页|张)")
+"""What follows a number that is a date, a time, an address or a length of papers, not a figure."""
 COPULA = re.compile(r"(?:为|是|:|：|都是|均为)$")
 NOT_REPORTED = re.compile(
     r"(?:还差|(?:增加|新增|减少)了?|超过|已超|超出|突破|不到|不足|低于|高于|比上[月季年]|力争|预计|计划|争取|目标"
     r"|(?:能|将|可|可以|会|要|前|内)(?:达到|到|突破|过|超过)|(?:没|未|还没)(?:过|超过)|不低于|不少于"
     r"|(?:前进|上升|后退|提高|降低|提升)了?|(?<!同比)下降了?|(?:还|仍)?(?:没|未)到|多了|少了|离|离前|近|接近|将近|不是"
-    r"|刚过|刚超过?|(?:上午|下午|昨天|上周|刚才|之前|此前|前面|上次|原来)(?:发|报|说|填)的)$"
+    r"|刚过|刚超过?|(?:上午|下午|昨天|上周|刚才|之前|此前|前面|上次|原来)(?:发|报|说|填)的|原[\u4e00-\u9fff]{0,4}的)$"
 )
 """Words before a number that make it a target, a threshold, a comparison or a change, not the figure;
 or a figure sent before that a correction replaces ('上午发的19个')."""
-TARGET_BEFORE = re.compile(r"要求|预计|计划|争取|力争|目标|确保|打算")
+TARGET_BEFORE = re.compile(r"要求|预计|计划|争取|力争|目标|确保|打算|须|务必")
 """A clause that sets a target ('省里要求合规率、及时率月月100%', '预计月底前可以达到20个') states no figure."""
 COMPARED = re.compile(r"[比较](?:上|去|年初|前|同期)")
 CHANGE_BEFORE = re.compile(r"(?:增长|增加|下降|减少|提高|降低|上升|前进)了?$")
 """'较年初增长4.1亿', '比上次通报的重错率下降了十万分之二': a change since then, not the figure (a
 percentage growth stays: '比去年增长32%' may be the growth an indicator scores)."""
-TARGET_AFTER = re.compile(r"^(?:的)?(?:目标|要求|标准)|^以?内")
+ENUMERATOR_AFTER = re.compile(r"[.、．)）][^0-9]")
+"""What follows the number of a list item ('1.合规率…', '2、及时率…')."""
+RANGE_AFTER = re.compile(r"[%％]?\s*(?:-|~|～|到|至)\s*[0-9零一二两三四五六七八九十百]")
+RANGE_BEFORE = re.compile(r"[0-9][%％]?\s*(?:-|~|～|到|至)\s*$")
+"""A number that starts or ends a range ('95%-98%', '85%到88%')."""
+TARGET_AFTER = re.compile(r"^(?:的)?(?:目标|要求|标准)|^以?内|^以[上下]")
 """Words after a number that make it a target or a limit ('3个工作日内办结'), not the figure."""
 LIST_BEFORE = re.compile(r"[、和及与][^、和及与,:：]{1,8}$")
 LIST_COUNT = re.compile(r"^[两二三四五六七八九十]+[项类家个]$")
@@ -57,6 +62,7 @@ TYPOS = (
     ("即时率", "及时率"),
     ("重错律", "重错率"),
     ("复盖", "覆盖"),
+    ("白分之", "百分之"),
     ("几时率", "及时率"),
     ("百分百", "百分之百"),
     ("百份之", "百分之"),
@@ -242,5 +248,9 @@ def _is_figure(written: str, before: str, after: str) -> bool:
         return False
     if LIST_COUNT.match(written) and LIST_BEFORE.search(before):
         return False
+    if re.fullmatch(r"[0-9]{1,2}", written) and ENUMERATOR_AFTER.match(after):
+        return False  # '1.合规率100% 2.及时率100%': the numbers of a list
+    if RANGE_AFTER.match(after) or RANGE_BEFORE.search(before):
+        return False  # '95%-98%之间': a range, no one figure
     digits = re.sub(r"\D", "", written)
     return len(digits) < 11 and written not in ("一", "十", "百", "千", "万", "亿", "一个")  # 一个: "a", "one of"

@@ -30,7 +30,8 @@ FRESH = CORPUS / "fresh"
 THIRD = CORPUS / "third"
 FOURTH = CORPUS / "fourth"
 FIFTH = CORPUS / "fifth"
-HELD_OUT = (HOLDOUT, FRESH, THIRD, FOURTH, FIFTH)
+SIXTH = CORPUS / "sixth"
+HELD_OUT = (HOLDOUT, FRESH, THIRD, FOURTH, FIFTH, SIXTH)
 """The held-out corpora, in the order they were written: messages written afterwards by someone who
 had not seen the reader (each was an honest measure of it until the reader was tuned on it: the
 README gives the figures of both readings)."""

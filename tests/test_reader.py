@@ -118,7 +118,7 @@ def asked_codes(plan: Plan, text: str, unit: str) -> list[tuple[str, ...]]:
     """The codes each question offers, when `text` said by `unit` yields no report."""
     today = JUNE if plan is PUYANG else APRIL
     words = PUYANG_WORDS if plan is PUYANG else WORDS
-    reading = read(plan, text, Context(today=today, own=own(plan, unit)), words)
+    reading = read(plan, text, Context(today=today, own=own(plan, unit), unit=unit), words)
     assert reading.figures == (), text
     return [a.codes for a in reading.ambiguities]
 
@@ -494,3 +494,27 @@ def test_a_count_of_what_the_label_only_qualifies_is_not_the_figure() -> None:
     # 7.2 counts 领域 "具有典型案例": two cases are not two domains.
     assert placed(PUYANG, "医疗领域分级分类监管办法已印发，典型案例2个", "市卫生健康委") == []
     assert placed(PUYANG, "分级分类监管领域12个", "市市场监管局") == [("7.2", None, Decimal(12))]
+
+
+def test_a_clause_that_says_its_figure_was_wrong_gives_way_to_the_correction() -> None:
+    text = "更正一下，刚才发的3月份及时率99%不对，应该是100%，合规率100%不变"
+    assert placed(DINGTAO, text, "区发改局") == [("5", "及时率", Decimal(1)), ("5", "合规率", Decimal(1))]
+
+
+def test_ranges_list_numbers_targets_and_bounds_are_not_figures() -> None:
+    assert placed(DINGTAO, "3月份的及时率估计在95%-98%之间，合规率100%", "黄店镇") == [("5", "合规率", Decimal(1))]
+    listed = "体育中心3月份：1.合规率100% 2.及时率99% 3.当月无新增处罚信息"
+    assert placed(DINGTAO, listed, "区体育中心") == [("5", "合规率", Decimal(1)), ("5", "及时率", Decimal("0.99"))]
+    assert placed(DINGTAO, "各单位双公示合规率、及时率须达到100%", "区发改局") == []
+    assert placed(PUYANG, "开发区信用承诺比值达到了100%以上", "濮阳经济技术开发区管委会") == []
+    assert placed(PUYANG, "原列入的2家事业单位已全部整改到位", "市中级人民法院") == []
+
+
+def test_a_bare_decimal_for_a_percentage_is_not_guessed() -> None:
+    assert placed(DINGTAO, "3月份及时率0.995", "区发改局") == []  # 99.5 % or 0.995 %?
+    assert placed(DINGTAO, "3月份合规率白分之百", "区发改局") == [("5", "合规率", Decimal(1))]  # 白 typed for 百
+
+
+def test_an_own_part_or_papers_are_not_asked_about() -> None:
+    assert asked_codes(PUYANG, "范县在招投标和政府采购2个领域有案例", "范县") == []
+    assert asked_codes(PUYANG, "粮储局佐证材料已发邮箱，共23页", "市粮食和物资储备局") == []

@@ -2,7 +2,7 @@
 
 The issue's goal is 100 % precision and 90 % recall on the unambiguous messages, and asking (never
 guessing) on the ambiguous ones. `FLOORS` holds the reader there on the corpus it was built on and on
-the five held-out ones (each written later without seeing the reader, then used to find general rules:
+the six held-out ones (each written later without seeing the reader, then used to find general rules:
 see the README's "Reading plain replies" for their figures before and after)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reader_corpus import CORPUS, FIFTH, FOURTH, FRESH, HOLDOUT, THIRD, evaluate
+from tests.reader_corpus import CORPUS, FIFTH, FOURTH, FRESH, HOLDOUT, SIXTH, THIRD, evaluate
 
 FLOORS = {
     CORPUS: {"messages": 300, "precision": 1.0, "recall": 0.90, "asked": 31},
@@ -19,7 +19,8 @@ FLOORS = {
     FRESH: {"messages": 220, "precision": 1.0, "recall": 0.90, "asked": 16},
     THIRD: {"messages": 210, "precision": 1.0, "recall": 0.90, "asked": 16},
     FOURTH: {"messages": 210, "precision": 1.0, "recall": 0.90, "asked": 12},
-    FIFTH: {"messages": 230, "precision": 1.0, "recall": 0.90, "asked": 15},
+    FIFTH: {"messages": 230, "precision": 1.0, "recall": 0.90, "asked": 14},
+    SIXTH: {"messages": 250, "precision": 1.0, "recall": 0.90, "asked": 14},
 }
 
 
