@@ -61,7 +61,7 @@ from models.scoring import find_item, value_spec
 
 __all__ = ["Ambiguity", "Context", "Figure", "Reading", "Verdict", "Word", "plan_words", "read", "vocabulary"]
 
-CLAUSE = re.compile(r"[,，。;；!！?？\n]+|(?<=[%:：\u4e00-\u9fff])(?=[0-9]{1,2}[.、．][^0-9])")
+CLAUSE = re.compile(r"[,，。;；!！?？\n]+|(?<=[%％:：])(?=[0-9]{1,2}[.、．][^0-9])")
 """Where a message divides into clauses: its punctuation, and the numbers of a list ('1.合规率100%2.及时率…')."""
 PROGRESS = (
     ("blocked", ("受阻", "需要协调", "需协调", "请求协调", "卡住", "推不动")),

@@ -38,8 +38,8 @@ COMPARED = re.compile(r"[比较](?:上|去|年初|前|同期)")
 CHANGE_BEFORE = re.compile(r"(?:增长|增加|下降|减少|提高|降低|上升|前进)了?$")
 """'较年初增长4.1亿', '比上次通报的重错率下降了十万分之二': a change since then, not the figure (a
 percentage growth stays: '比去年增长32%' may be the growth an indicator scores)."""
-ENUMERATOR_AFTER = re.compile(r"[.、．)）][^0-9]")
-"""What follows the number of a list item ('1.合规率…', '2、及时率…')."""
+ENUMERATOR_AFTER = re.compile(r"[.．)）][^0-9]")
+"""What follows the number of a list item ('1.合规率…'): never a decimal point."""
 RANGE_AFTER = re.compile(r"[%％]?\s*(?:-|~|～|到|至)\s*[0-9零一二两三四五六七八九十百]")
 RANGE_BEFORE = re.compile(r"[0-9][%％]?\s*(?:-|~|～|到|至)\s*$")
 """A number that starts or ends a range ('95%-98%', '85%到88%')."""
@@ -204,6 +204,14 @@ def scan(text: str, words: Sequence[Word]) -> Clause:
     return clause
 
 
+def _enumerator(before: str, after: str) -> bool:
+    """Whether a small number numbers a list item: '1.合规率…', or '2、及时率…' at the start of a clause
+    or after a figure or a colon (not '领域12、承诺书…', a figure in a list)."""
+    if ENUMERATOR_AFTER.match(after):
+        return True
+    return re.match(r"、[^0-9]", after) is not None and (not before or before[-1] in "%％:：")
+
+
 def _code_of_next_word(clause: Clause, written: str, end: int) -> bool:
     """'6.1平台对接已完成': a number right before a word of the indicator it is the code of names it."""
     return any(pos == end and any(code == written for code, _ in word.options) for pos, word in clause.words)
@@ -248,7 +256,7 @@ def _is_figure(written: str, before: str, after: str) -> bool:
         return False
     if LIST_COUNT.match(written) and LIST_BEFORE.search(before):
         return False
-    if re.fullmatch(r"[0-9]{1,2}", written) and ENUMERATOR_AFTER.match(after):
+    if re.fullmatch(r"[0-9]{1,2}", written) and _enumerator(before, after):
         return False  # '1.合规率100% 2.及时率100%': the numbers of a list
     if RANGE_AFTER.match(after) or RANGE_BEFORE.search(before):
         return False  # '95%-98%之间': a range, no one figure

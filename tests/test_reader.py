@@ -518,3 +518,11 @@ def test_a_bare_decimal_for_a_percentage_is_not_guessed() -> None:
 def test_an_own_part_or_papers_are_not_asked_about() -> None:
     assert asked_codes(PUYANG, "范县在招投标和政府采购2个领域有案例", "范县") == []
     assert asked_codes(PUYANG, "粮储局佐证材料已发邮箱，共23页", "市粮食和物资储备局") == []
+
+
+def test_a_small_figure_in_a_list_is_not_a_list_number() -> None:
+    assert placed(DINGTAO, "3月份：1、合规率100% 2、及时率99%", "区发改局") == [
+        ("5", "合规率", Decimal(1)),
+        ("5", "及时率", Decimal("0.99")),
+    ]
+    assert placed(DINGTAO, "分级分类监管领域12、信用承诺书已全部签订", "区发改局") == [("12", None, Decimal(12))]
