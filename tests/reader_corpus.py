@@ -82,13 +82,18 @@ def entries(folder: Path = CORPUS) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
+def day_of(entry: dict[str, Any]) -> dt.date:
+    """The day the message is said (YAML gives a date, or a string when quoted)."""
+    return entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(str(entry["today"]))
+
+
 def context_of(plan: Plan, entry: dict[str, Any]) -> Context:
     """What the reader knows when the message arrives: the unit's indicators, the reminder, the day."""
     unit = entry["unit"]
     own = frozenset(i.code for i in plan.indicators if unit in expand_units(plan, i.units + i.lead))
     reply_to = entry.get("reply_to") or {}
     asked = str(reply_to["code"]) if reply_to.get("kind") in ASKING else None
-    today = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(str(entry["today"]))
+    today = day_of(entry)
     gates = frozenset(g.code for g in plan.gates if unit in expand_units(plan, g.units + g.lead))
     period = reply_to.get("period") if asked else None
     return Context(today=today, own=own, asked=asked, asked_period=period, gates=gates, unit=unit)

@@ -11,8 +11,8 @@ import pytest
 
 from handlers.context import Services
 from models.reader import read
-from tests.conftest import SHANGHAI, FakeClock, member
-from tests.reader_corpus import CORPUS, HELD_OUT, context_of, entries, plan_of
+from tests.conftest import SHANGHAI, Chat, FakeClock, member
+from tests.reader_corpus import CORPUS, HELD_OUT, context_of, day_of, entries, plan_of
 
 FOLDERS = (CORPUS, *HELD_OUT)
 
@@ -31,20 +31,23 @@ def test_every_question_of_the_reader_has_a_choice_to_tap(folder: Any) -> None:
             assert ambiguity.choices or ambiguity.items or ambiguity.values, (entry["text"], ambiguity)
 
 
+async def _liaison(services: Services, plan: str, liaisons: dict[str, Chat], unit: str) -> Chat:
+    """The unit's liaison, bound the first time the unit speaks."""
+    if unit not in liaisons:
+        liaisons[unit] = await member(services, plan, f"u{len(liaisons)}", "liaison", unit)
+    return liaisons[unit]
+
+
 async def _tap_every_choice(services: Services, clock: FakeClock, name: str) -> int:
     """Each ambiguous message said by its unit's liaison on its day; each button pressed by the office
     (which may report anything), which must record it. Returns the number of buttons pressed."""
     plan = plan_of(name).id
     office = await member(services, plan, "office", "admin")
-    liaisons: dict[str, Any] = {}
+    liaisons: dict[str, Chat] = {}
     pressed = 0
     for entry in _asked(name):
-        day = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(str(entry["today"]))
-        clock.set(dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI))
-        unit = entry["unit"]
-        if unit not in liaisons:
-            liaisons[unit] = await member(services, plan, f"u{len(liaisons)}", "liaison", unit)
-        read_back = await liaisons[unit].say(entry["text"])
+        clock.set(dt.datetime.combine(day_of(entry), dt.time(10), tzinfo=SHANGHAI))
+        read_back = await (await _liaison(services, plan, liaisons, entry["unit"])).say(entry["text"])
         for button in (b for row in read_back.buttons for b in row if b.command.startswith("/report")):
             tapped = await office.say(button.command)
             if tapped.buttons:  # a button per indicator with many items: its /report line asks which item
@@ -69,18 +72,15 @@ async def _confirm_every_proposal(services: Services, clock: FakeClock, name: st
     """Each corpus message that yields reports, said by its unit's liaison on its day (as a plain
     message), confirmed: 确认 must record, never answer with an error. Returns the number confirmed."""
     plan = plan_of(name).id
-    liaisons: dict[str, Any] = {}
+    liaisons: dict[str, Chat] = {}
     confirmed = 0
     for entry in (e for folder in FOLDERS for n, e in entries(folder) if n == name and e.get("reports")):
-        day = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(str(entry["today"]))
-        clock.set(dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI))
-        unit = entry["unit"]
-        if unit not in liaisons:
-            liaisons[unit] = await member(services, plan, f"u{len(liaisons)}", "liaison", unit)
-        proposal = await liaisons[unit].say(entry["text"])
+        clock.set(dt.datetime.combine(day_of(entry), dt.time(10), tzinfo=SHANGHAI))
+        liaison = await _liaison(services, plan, liaisons, entry["unit"])
+        proposal = await liaison.say(entry["text"])
         confirm = [b for row in proposal.buttons for b in row if b.label == "确认"]
         for button in confirm:
-            tapped = await liaisons[unit].say(button.command)
+            tapped = await liaison.say(button.command)
             assert tapped.ok, (entry["text"], button.command, tapped.text)
             confirmed += 1
     return confirmed
