@@ -198,7 +198,7 @@ def _ask(ctx: Ctx, plan: Plan, reading: Reading, lines: list[str], buttons: list
 
 async def _open_periods(ctx: Ctx, plan: Plan, figures: tuple[Figure, ...]) -> tuple[tuple[Figure, ...], list[str]]:
     """The figures whose month may be reported today, and a line for each one /report would refuse
-    ('本月合规率100%' on 6 April: April has not ended), so that 确认 never fails on them."""
+    ('本月合规率100%' on 6 April: April has not ended), so that 确认 does not fail on them."""
     kept: list[Figure] = []
     refused: list[str] = []
     for figure in figures:
