@@ -12,6 +12,7 @@ is about a task, else said to be left unrecorded.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import replace
 from decimal import Decimal
@@ -28,6 +29,7 @@ from handlers.types import Button, Reply, UserError
 from models.ownership import figure_owners
 from models.plans import expand_units
 from models.reader import Context, Figure, Reading, read
+from models.reader_months import last_month
 from models.reader_tasks import named_task
 from models.reports import indicator_rows, latest_observations, score_board
 from models.scoring import find_item, value_spec
@@ -216,8 +218,7 @@ async def _open_periods(ctx: Ctx, plan: Plan, figures: tuple[Figure, ...]) -> tu
 def _not_yet(ctx: Ctx, indicator: Indicator, figure: Figure, reason: str) -> str:
     """Why a figure is left out, and how to name the month before it (what '本月' often means)."""
     assert figure.period is not None
-    year, month = int(figure.period[:4]), int(figure.period[5:])
-    year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    before = last_month(dt.date.fromisoformat(f"{figure.period}-01"))
     name = f"{indicator.name} {figure.item}" if figure.item else indicator.name
     return ctx.t(
         "read_not_yet",
@@ -226,8 +227,8 @@ def _not_yet(ctx: Ctx, indicator: Indicator, figure: Figure, reason: str) -> str
         period=figure.period,
         written=figure.written,
         reason=reason,
-        before=f"{year:04d}-{month:02d}",
-        month=month,
+        before=before,
+        month=int(before[5:]),
     )
 
 

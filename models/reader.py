@@ -275,7 +275,7 @@ def _counts_something_else(
     if counted is None:
         return False
     labels = [
-        value_spec(indicators[code], find_item(indicators[code], item) if item else None).label or ""
+        _label(indicators[code], item)
         for options in targets
         for code, item in options
         if item is not None or not indicators[code].items()
@@ -299,6 +299,7 @@ def _counts_a_qualifier(
 
 
 def _label(indicator: Indicator, item: str | None) -> str:
+    """The value label of an indicator or item ('' for an indicator whose items carry the labels)."""
     if item is None and indicator.items():
         return ""
     return value_spec(indicator, find_item(indicator, item) if item else None).label or ""
